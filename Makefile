@@ -1,0 +1,78 @@
+# Tide: a small kernel for Xen guests with elastic memory.
+#
+#   make            build the guest images (build/tide-*.elf)
+#   make check      unit tests (host, ASan+UBSan) and in-guest tests under real Xen
+#   make demo       boot the demo guest under Xen in QEMU
+#   make bench      print the benchmark figures (BENCH lines)
+#   make deps       install the Debian packages Tide needs (as root)
+
+BUILD := build
+CC := gcc
+
+XEN_CPPFLAGS := -D__XEN_INTERFACE_VERSION__=0x00040e00
+KCPPFLAGS := -Ikernel/include -Ikernel/arch/x86_64 $(XEN_CPPFLAGS)
+KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+	-mno-red-zone -mno-sse -mno-mmx -mno-sse2 -mno-avx -mcmodel=small -fno-common \
+	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -Wall -Wextra -Werror
+KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,kernel/arch/x86_64/kernel.ld \
+	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--build-id=none
+
+KERNEL_SRC := $(wildcard kernel/arch/x86_64/*.S kernel/xen/*.c kernel/mem/*.c kernel/lib/*.c)
+KERNEL_OBJ := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRC))
+
+APPS := tests demo bench
+tests_SRC := $(wildcard tests/guest/*.c)
+demo_SRC := $(wildcard apps/demo/*.c)
+bench_SRC := $(wildcard apps/bench/*.c)
+
+IMAGES := $(foreach a,$(APPS),$(BUILD)/tide-$(a).elf)
+
+all: $(IMAGES)
+
+$(BUILD)/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KCPPFLAGS) $(KCFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KCPPFLAGS) -D__ASSEMBLY__ -MMD -MP -c $< -o $@
+
+$(BUILD)/libtide.a: $(KERNEL_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+.SECONDEXPANSION:
+$(BUILD)/tide-%.elf: $$(addprefix $(BUILD)/,$$(addsuffix .o,$$($$*_SRC))) $(BUILD)/libtide.a kernel/arch/x86_64/kernel.ld
+	$(CC) $(KLDFLAGS) -o $@ $(filter %.o,$^) -Wl,--whole-archive $(BUILD)/libtide.a -Wl,--no-whole-archive -lgcc
+
+# ---- host-native unit tests of the memory core, under ASan and UBSan ----
+UNIT_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer -Wall -Wextra -Werror -Ikernel/include
+UNIT_SRC := $(wildcard kernel/mem/*.c tests/unit/*.c)
+
+$(BUILD)/unit-tests: $(UNIT_SRC) $(wildcard kernel/include/tide/*.h tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(UNIT_CFLAGS) -o $@ $(UNIT_SRC)
+
+# ---- commands ----
+deps:
+	tools/deps --install
+
+check: all $(BUILD)/unit-tests
+	tools/deps
+	tools/run-tests
+
+demo: all
+	tools/deps
+	tools/demo
+
+bench: all
+	tools/deps
+	tools/bench
+
+clean:
+	rm -rf $(BUILD) out
+
+.PHONY: all deps check demo bench clean
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+.SECONDARY:

@@ -1,0 +1,24 @@
+/*
+ * The metadata reserve: a few free frames kept aside so that bringing new
+ * memory online never needs memory the guest does not have. Page tables and
+ * metadata pages for a new block are taken from here; the reserve is refilled
+ * from the allocator right after growth, when memory is plentiful.
+ *
+ * Reserve frames are RESERVED/pool and stay mapped writable in the direct map.
+ */
+#ifndef TIDE_METAPOOL_H
+#define TIDE_METAPOOL_H
+
+#include <tide/frame.h>
+
+#define METAPOOL_FRAMES 16
+
+/* Take one frame and mark it RESERVED of the given kind: 0, or -ENOMEM when empty. */
+int metapool_take(enum reserved_kind kind, pfn_t *out);
+/* Give back a RESERVED frame: into the reserve, or to the allocator when it is full. */
+void metapool_put(pfn_t p);
+/* Top the reserve up from the allocator; returns how many frames it still lacks. */
+unsigned metapool_refill(void);
+unsigned metapool_frames(void);
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * The page allocator: a binary buddy allocator over online frames, orders 0
+ * (4 KiB) to PAGE_MAX_ORDER (2 MiB, one block). Chunks never span blocks, so
+ * a block that drains becomes one order-9 chunk that can be returned whole.
+ *
+ * Free chunks are kept in one list per order, linked through the free memory
+ * itself; the order-9 list is sorted by address so that allocation splits the
+ * lowest block and shrinking takes the highest: high blocks drain first.
+ *
+ * Allocation never panics and never loops: when nothing can be had it asks
+ * the shortage hook (grow on shortage) once and otherwise returns NULL.
+ */
+#ifndef TIDE_PAGE_ALLOC_H
+#define TIDE_PAGE_ALLOC_H
+
+#include <tide/frame.h>
+
+#define PAGE_MAX_ORDER BLOCK_ORDER
+
+void buddy_init(void);
+
+/* Allocate 2^order contiguous frames (state USED): 0, or -ENOMEM. No growth. */
+int buddy_alloc(unsigned order, pfn_t *out);
+/* Return a chunk from buddy_alloc. Its frames must be USED. */
+void buddy_free(pfn_t p, unsigned order);
+/*
+ * Hand frames that are UNPOPULATED-now-populated, USED or RESERVED to the
+ * allocator as free memory (chunked and coalesced). All must be in one block.
+ */
+void buddy_add_frames(pfn_t first, unsigned long n);
+/* Take the highest wholly free block out of the allocator: true and its number, or false. */
+bool buddy_take_free_block(unsigned long *block);
+/* Take every free chunk of block b out of the allocator (frames stay FREE, in no list). */
+void buddy_take_block_chunks(unsigned long b);
+/*
+ * Walk the free lists: for each chunk call fn; stops and returns fn's non-zero
+ * value, or -EIO if a list is broken (a cycle or a bad link).
+ */
+int buddy_for_each_chunk(int (*fn)(pfn_t head, unsigned order, void *ctx), void *ctx);
+unsigned long buddy_chunks(unsigned order);
+
+/*
+ * Called when an allocation of need pages would leave fewer than the low
+ * watermark free. Returns 0 if it made memory available. Set by the balloon.
+ */
+typedef int (*shortage_hook_t)(unsigned long need_pages);
+void page_alloc_set_shortage_hook(shortage_hook_t hook, unsigned long low_watermark_pages);
+
+/* The public allocator: direct-map address of 2^order frames, or NULL. May grow memory. */
+void *alloc_pages(unsigned order);
+void free_pages(void *va, unsigned order);
+static inline void *alloc_page(void) { return alloc_pages(0); }
+static inline void free_page(void *va) { free_pages(va, 0); }
+
+#endif

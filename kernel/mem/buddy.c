@@ -1,0 +1,193 @@
+/*
+ * Binary buddy allocator. See tide/page_alloc.h for the contract.
+ *
+ * A free chunk's first frame is marked FREE with the head flag and its order
+ * in the frame byte; its other frames are FREE without the flag. The list
+ * node lives in the chunk's first page (reached through the direct map).
+ */
+#include <tide/lib.h>
+#include <tide/page_alloc.h>
+#include <tide/platform.h>
+
+struct free_chunk {
+	struct free_chunk *next, *prev;
+};
+
+static struct free_chunk free_lists[PAGE_MAX_ORDER + 1];
+static unsigned long free_list_len[PAGE_MAX_ORDER + 1];
+
+void buddy_init(void)
+{
+	for (unsigned o = 0; o <= PAGE_MAX_ORDER; o++) {
+		free_lists[o].next = free_lists[o].prev = &free_lists[o];
+		free_list_len[o] = 0;
+	}
+}
+
+static struct free_chunk *chunk_node(pfn_t p) { return frame_to_virt(p); }
+static pfn_t node_pfn(struct free_chunk *c) { return virt_to_frame(c); }
+
+static void list_link_after(struct free_chunk *pos, struct free_chunk *c)
+{
+	c->prev = pos;
+	c->next = pos->next;
+	pos->next->prev = c;
+	pos->next = c;
+}
+
+/* Put the chunk at p (frames already FREE) on its list as a head. */
+static void free_insert(pfn_t p, unsigned order)
+{
+	struct free_chunk *c = chunk_node(p), *pos = &free_lists[order];
+	frame_set_state(p, FRAME_FREE, order, true);
+	if (order == PAGE_MAX_ORDER) {
+		/* Address-ordered: walk back from the tail to the last lower block. */
+		while (pos->prev != &free_lists[order] && node_pfn(pos->prev).n > p.n)
+			pos = pos->prev;
+		pos = pos->prev;
+	}
+	list_link_after(pos, c);
+	free_list_len[order]++;
+}
+
+/* Take the chunk at p off its list; its frames stay FREE, no longer a head. */
+static void free_unlink(pfn_t p, unsigned order)
+{
+	struct free_chunk *c = chunk_node(p);
+	c->prev->next = c->next;
+	c->next->prev = c->prev;
+	free_list_len[order]--;
+	frame_set_state(p, FRAME_FREE, 0, false);
+}
+
+static void mark_chunk(pfn_t p, unsigned order, enum frame_state s)
+{
+	for (unsigned long i = 0; i < (1UL << order); i++)
+		frame_set_state(pfn(p.n + i), s, 0, false);
+}
+
+/* Mark the chunk FREE, merge it with free buddies, and list it. */
+static void chunk_release(pfn_t p, unsigned order)
+{
+	mark_chunk(p, order, FRAME_FREE);
+	while (order < PAGE_MAX_ORDER) {
+		pfn_t buddy = pfn(p.n ^ (1UL << order));
+		if (!frame_is_free_head(buddy) || frame_aux(buddy) != order)
+			break;
+		free_unlink(buddy, order);
+		p = pfn(p.n & ~(1UL << order));
+		order++;
+	}
+	free_insert(p, order);
+}
+
+int buddy_alloc(unsigned order, pfn_t *out)
+{
+	unsigned o = order;
+	if (order > PAGE_MAX_ORDER)
+		return -EINVAL;
+	while (o <= PAGE_MAX_ORDER && free_list_len[o] == 0)
+		o++;
+	if (o > PAGE_MAX_ORDER)
+		return -ENOMEM;
+	pfn_t p = node_pfn(free_lists[o].next);
+	free_unlink(p, o);
+	while (o > order) {
+		o--;
+		free_insert(pfn(p.n + (1UL << o)), o);
+	}
+	mark_chunk(p, order, FRAME_USED);
+	*out = p;
+	return 0;
+}
+
+void buddy_free(pfn_t p, unsigned order)
+{
+	BUG_ON(order > PAGE_MAX_ORDER || (p.n & ((1UL << order) - 1)));
+	for (unsigned long i = 0; i < (1UL << order); i++)
+		if (frame_state(pfn(p.n + i)) != FRAME_USED)
+			panic("buddy_free: frame %lx is %s, not used", p.n + i,
+			      frame_state_name(frame_state(pfn(p.n + i))));
+	chunk_release(p, order);
+}
+
+void buddy_add_frames(pfn_t first, unsigned long n)
+{
+	BUG_ON(n && pfn_to_block(first) != pfn_to_block(pfn(first.n + n - 1)));
+	while (n) {
+		unsigned order = PAGE_MAX_ORDER;
+		while ((first.n & ((1UL << order) - 1)) || (1UL << order) > n)
+			order--;
+		chunk_release(first, order);
+		first.n += 1UL << order;
+		n -= 1UL << order;
+	}
+}
+
+bool buddy_take_free_block(unsigned long *block)
+{
+	if (free_list_len[PAGE_MAX_ORDER] == 0)
+		return false;
+	pfn_t p = node_pfn(free_lists[PAGE_MAX_ORDER].prev);
+	free_unlink(p, PAGE_MAX_ORDER);
+	*block = pfn_to_block(p);
+	return true;
+}
+
+void buddy_take_block_chunks(unsigned long b)
+{
+	pfn_t first = block_to_pfn(b);
+	for (unsigned long i = 0; i < BLOCK_PAGES;) {
+		pfn_t p = pfn(first.n + i);
+		if (frame_is_free_head(p)) {
+			unsigned order = frame_aux(p);
+			free_unlink(p, order);
+			i += 1UL << order;
+		} else {
+			i++;
+		}
+	}
+}
+
+int buddy_for_each_chunk(int (*fn)(pfn_t head, unsigned order, void *ctx), void *ctx)
+{
+	for (unsigned o = 0; o <= PAGE_MAX_ORDER; o++) {
+		unsigned long seen = 0;
+		for (struct free_chunk *c = free_lists[o].next; c != &free_lists[o]; c = c->next) {
+			if (++seen > free_list_len[o] || c->next->prev != c)
+				return -EIO; /* a cycle or a broken link */
+			int rc = fn(node_pfn(c), o, ctx);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+unsigned long buddy_chunks(unsigned order) { return free_list_len[order]; }
+
+static shortage_hook_t shortage_hook;
+static unsigned long low_watermark;
+
+void page_alloc_set_shortage_hook(shortage_hook_t hook, unsigned long low_watermark_pages)
+{
+	shortage_hook = hook;
+	low_watermark = low_watermark_pages;
+}
+
+void *alloc_pages(unsigned order)
+{
+	unsigned long need = 1UL << order;
+	pfn_t p;
+	if (shortage_hook && nr_free_pages() < need + low_watermark)
+		shortage_hook(need + low_watermark - nr_free_pages());
+	if (buddy_alloc(order, &p))
+		return NULL;
+	return frame_to_virt(p);
+}
+
+void free_pages(void *va, unsigned order)
+{
+	if (va)
+		buddy_free(virt_to_frame(va), order);
+}

@@ -1,0 +1,83 @@
+/*
+ * Typed wrappers around Xen's hypercalls. Only code under kernel/xen and
+ * kernel/arch includes this: the memory core never talks to Xen directly.
+ */
+#ifndef TIDE_XEN_HYPERCALL_H
+#define TIDE_XEN_HYPERCALL_H
+
+#include <tide/types.h>
+#include <xen/xen.h>
+#include <xen/memory.h>
+#include <xen/sched.h>
+#include <xen/physdev.h>
+#include <xen/event_channel.h>
+#include <xen/vcpu.h>
+
+long xen_hypercall(unsigned long nr, unsigned long a1, unsigned long a2, unsigned long a3,
+		   unsigned long a4, unsigned long a5);
+
+#define HC(nr, a1, a2, a3, a4, a5)                                                          \
+	xen_hypercall(nr, (unsigned long)(a1), (unsigned long)(a2), (unsigned long)(a3),   \
+		      (unsigned long)(a4), (unsigned long)(a5))
+
+static inline long hyp_memory_op(unsigned cmd, void *arg)
+{
+	return HC(__HYPERVISOR_memory_op, cmd, arg, 0, 0, 0);
+}
+
+static inline long hyp_mmu_update(mmu_update_t *req, unsigned count)
+{
+	unsigned done = 0;
+	long rc = HC(__HYPERVISOR_mmu_update, req, count, &done, DOMID_SELF, 0);
+	return rc < 0 ? rc : (long)done;
+}
+
+static inline long hyp_mmuext_op(struct mmuext_op *op, unsigned count)
+{
+	unsigned done = 0;
+	return HC(__HYPERVISOR_mmuext_op, op, count, &done, DOMID_SELF, 0);
+}
+
+static inline long hyp_update_va_mapping(unsigned long va, uint64_t pte, unsigned long flags)
+{
+	return HC(__HYPERVISOR_update_va_mapping, va, pte, flags, 0, 0);
+}
+
+static inline long hyp_console_write(const char *s, size_t n)
+{
+	return HC(__HYPERVISOR_console_io, CONSOLEIO_write, n, s, 0, 0);
+}
+
+static inline long hyp_sched_op(int cmd, void *arg)
+{
+	return HC(__HYPERVISOR_sched_op, cmd, arg, 0, 0, 0);
+}
+
+static inline long hyp_physdev_op(int cmd, void *arg)
+{
+	return HC(__HYPERVISOR_physdev_op, cmd, arg, 0, 0, 0);
+}
+
+static inline long hyp_event_channel_op(int cmd, void *arg)
+{
+	return HC(__HYPERVISOR_event_channel_op, cmd, arg, 0, 0, 0);
+}
+
+static inline long hyp_set_trap_table(const struct trap_info *t)
+{
+	return HC(__HYPERVISOR_set_trap_table, t, 0, 0, 0, 0);
+}
+
+static inline long hyp_set_timer_op(uint64_t deadline_ns)
+{
+	return HC(__HYPERVISOR_set_timer_op, deadline_ns, 0, 0, 0, 0);
+}
+
+/* XENMEM_current_reservation / maximum_reservation for this domain, in pages. */
+static inline long hyp_reservation(unsigned cmd)
+{
+	domid_t self = DOMID_SELF;
+	return hyp_memory_op(cmd, &self);
+}
+
+#endif

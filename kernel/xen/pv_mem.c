@@ -1,0 +1,241 @@
+/*
+ * Memory at start of day for an x86-64 PV guest, and the memory core's
+ * platform calls (tide/platform.h) on PV.
+ *
+ * Xen hands over nr_pages populated frames, of which the first few (the
+ * "bootstrap region": image, p2m list, start_info, page tables, padding) are
+ * mapped at VIRT_BASE 0. Start of day then:
+ *   1. takes frames for new tables and metadata from the boot frontier, the
+ *      frames just past the bootstrap region, which Xen already maps;
+ *   2. extends the direct map over all boot memory, one whole L1 table per
+ *      2 MiB block, written while it is still a plain page and then handed to
+ *      Xen in one mmu_update (Xen validates all 512 entries at once);
+ *   3. sizes the pfn space (the larger of Xen's maximum reservation and the
+ *      hotplug limit), brings the boot blocks online in the frame tables, and
+ *      remaps Xen's p2m list into the P2M region so it can grow in place;
+ *   4. marks every boot frame (reserved by kind, or free) and fills the
+ *      metadata reserve, which replaces the frontier from then on.
+ */
+#include <tide/frame.h>
+#include <tide/kernel.h>
+#include <tide/lib.h>
+#include <tide/metapool.h>
+#include <tide/page_alloc.h>
+#include <tide/platform.h>
+#include <tide/pv_info.h>
+#include "hypercall.h"
+#include "layout.h"
+#include "pv.h"
+#include "pv_pt.h"
+
+static unsigned long *p2m;
+static struct pv_mem_info info;
+
+const struct pv_mem_info *pv_mem_info(void) { return &info; }
+
+mfn_t pv_p2m_get(pfn_t p) { return mfn(p2m[p.n]); }
+void pv_p2m_set(pfn_t p, mfn_t m) { p2m[p.n] = m.n; }
+pfn_t pv_m2p(mfn_t m) { return pfn(((const unsigned long *)MACH2PHYS_VIRT_START)[m.n]); }
+
+void *frame_to_virt(pfn_t p) { return (void *)(DIRECTMAP_BASE + (p.n << PAGE_SHIFT)); }
+pfn_t virt_to_frame(const void *va) { return pfn(((unsigned long)va - DIRECTMAP_BASE) >> PAGE_SHIFT); }
+long platform_reservation_pages(void) { return hyp_reservation(XENMEM_current_reservation); }
+
+/* ---- boot frontier ---- */
+
+static bool booting = true;
+static unsigned long frontier_next;
+/* What each frontier frame became, as runs, replayed once the frame tables exist. */
+static struct {
+	uint8_t kind;
+	uint32_t count;
+} runs[64];
+static unsigned nr_runs;
+
+static bool frontier_take(enum reserved_kind kind, pfn_t *out)
+{
+	if (frontier_next >= info.boot_pages || !pt_lookup(frontier_next << PAGE_SHIFT))
+		panic("pv_mem: boot frontier at pfn %lx left the mapped region", frontier_next);
+	if (nr_runs && runs[nr_runs - 1].kind == kind) {
+		runs[nr_runs - 1].count++;
+	} else {
+		BUG_ON(nr_runs == ARRAY_SIZE(runs));
+		runs[nr_runs].kind = (uint8_t)kind;
+		runs[nr_runs++].count = 1;
+	}
+	*out = pfn(frontier_next++);
+	return true;
+}
+
+static bool take_frame(enum reserved_kind kind, pfn_t *out)
+{
+	if (booting)
+		return frontier_take(kind, out);
+	return metapool_take(kind, out) == 0;
+}
+
+static bool take_table_frame(pfn_t *out) { return take_frame(RESERVED_PAGETABLE, out); }
+
+int platform_meta_back(void *va)
+{
+	pfn_t f;
+	if (!take_frame(RESERVED_META, &f))
+		return -ENOMEM;
+	memset(frame_to_virt(f), 0, PAGE_SIZE);
+	int rc = pt_map_page((unsigned long)va & ~(PAGE_SIZE - 1), pv_p2m_get(f), PTE_DATA);
+	if (rc && !booting)
+		metapool_put(f);
+	return rc;
+}
+
+void platform_meta_release(void *va)
+{
+	unsigned long page = (unsigned long)va & ~(PAGE_SIZE - 1);
+	uint64_t pte = pt_lookup(page);
+	BUG_ON(!(pte & PTE_PRESENT));
+	pt_unmap_page(page);
+	metapool_put(pv_m2p(mfn((pte & PTE_MFN_MASK) >> PAGE_SHIFT)));
+}
+
+/* ---- direct map ---- */
+
+/* Map boot block c: fill the gaps of an existing L1, or build a new one whole. */
+static void map_boot_block(unsigned long c)
+{
+	unsigned long first = c * BLOCK_PAGES, end = MIN(first + BLOCK_PAGES, info.boot_pages);
+	unsigned long va = first << PAGE_SHIFT;
+	if (pt_has_l1(va)) {
+		static struct pt_batch batch;
+		for (unsigned long p = first; p < end; p++)
+			if (!pt_lookup(p << PAGE_SHIFT))
+				pt_batch_set(&batch, p << PAGE_SHIFT, pte_make(mfn(p2m[p]), PTE_DATA));
+		if (pt_batch_flush(&batch))
+			panic("pv_mem: cannot map boot block %lu", c);
+		return;
+	}
+	pfn_t t;
+	frontier_take(RESERVED_PAGETABLE, &t);
+	uint64_t *l1 = frame_to_virt(t);
+	memset(l1, 0, PAGE_SIZE);
+	for (unsigned long p = first; p < end; p++)
+		l1[p - first] = pte_make(mfn(p2m[p]), PTE_DATA);
+	if (hyp_update_va_mapping((unsigned long)l1, pte_make(pv_p2m_get(t), PTE_READONLY),
+				  UVMF_INVLPG | UVMF_LOCAL) ||
+	    pt_hook_l1(va, t))
+		panic("pv_mem: cannot install the L1 table of boot block %lu", c);
+}
+
+/* ---- p2m ---- */
+
+/* Map Xen's p2m list at P2M_BASE (same frames) and use it from there. */
+static void p2m_move_to_region(const start_info_t *si)
+{
+	unsigned long pages = DIV_ROUND_UP(info.boot_blocks * BLOCK_PAGES * sizeof(long), PAGE_SIZE);
+	BUG_ON(si->mfn_list & (PAGE_SIZE - 1));
+	for (unsigned long i = 0; i < pages; i++) {
+		pfn_t src = virt_to_frame((void *)(si->mfn_list + i * PAGE_SIZE));
+		if (pt_map_page(P2M_BASE + i * PAGE_SIZE, pv_p2m_get(src), PTE_DATA))
+			panic("pv_mem: cannot map the p2m list");
+	}
+	p2m = (unsigned long *)P2M_BASE;
+	for (unsigned long p = info.boot_pages; p < info.boot_blocks * BLOCK_PAGES; p++)
+		p2m[p] = INVALID_MFN;
+}
+
+/* ---- memory map ---- */
+
+/* Mark blocks above the boot boundary that overlap non-RAM ranges as holes. */
+static void mark_holes(void)
+{
+	static struct e820entry {
+		uint64_t addr, size;
+		uint32_t type;
+	} __attribute__((packed)) map[32];
+	struct xen_memory_map mm = {.nr_entries = ARRAY_SIZE(map)};
+	set_xen_guest_handle(mm.buffer, map);
+	if (hyp_memory_op(XENMEM_memory_map, &mm))
+		mm.nr_entries = 0;
+	for (unsigned i = 0; i < mm.nr_entries; i++) {
+		printk("tide: memory map %012lx-%012lx type %u\n", (unsigned long)map[i].addr,
+		       (unsigned long)(map[i].addr + map[i].size), map[i].type);
+		if (map[i].type != 1)
+			pv_mem_mark_hole(map[i].addr, map[i].addr + map[i].size);
+	}
+	char buf[48];
+	unsigned long lo, hi;
+	char *dash;
+	if (cmdline_get("hole_mib", buf, sizeof(buf)) > 0 && (dash = strchr(buf, '-')) &&
+	    !parse_ulong(buf, (size_t)(dash - buf), &lo) && !parse_ulong(dash + 1, strlen(dash + 1), &hi))
+		pv_mem_mark_hole(MIB(lo), MIB(hi));
+}
+
+void pv_mem_mark_hole(uint64_t start, uint64_t end)
+{
+	for (unsigned long b = start / BLOCK_BYTES; b < DIV_ROUND_UP(end, BLOCK_BYTES); b++)
+		if (b >= info.boot_blocks && b < info.space_blocks && block_state(b) == BLOCK_ABSENT)
+			block_set_state(b, BLOCK_HOLE, 0);
+}
+
+/* ---- start of day ---- */
+
+static unsigned long pfn_space_blocks(void)
+{
+	unsigned long limit_pages = MIB_TO_PAGES(cmdline_ulong("hotplug_limit_mib", 512 * 1024));
+	unsigned long pages = MAX((unsigned long)info.max_reservation, limit_pages);
+	unsigned long blocks = MIN(DIV_ROUND_UP(pages, BLOCK_PAGES), MAX_BLOCKS);
+	return MAX(blocks, info.boot_blocks);
+}
+
+static void mark_boot_frames(const start_info_t *si, unsigned long frontier_first)
+{
+	unsigned long p2m_first = si->mfn_list >> PAGE_SHIFT;
+	unsigned long p2m_end = p2m_first + DIV_ROUND_UP(info.boot_pages * sizeof(long), PAGE_SIZE);
+	unsigned long pt_first = si->pt_base >> PAGE_SHIFT, pt_end = pt_first + si->nr_pt_frames;
+	for (unsigned long p = 0; p < frontier_first; p++) {
+		enum reserved_kind k = RESERVED_KERNEL;
+		if (p >= p2m_first && p < p2m_end)
+			k = RESERVED_P2M;
+		else if (p >= pt_first && p < pt_end)
+			k = RESERVED_PAGETABLE;
+		frame_set_state(pfn(p), FRAME_RESERVED, k, false);
+	}
+	unsigned long p = frontier_first;
+	for (unsigned r = 0; r < nr_runs; r++)
+		for (uint32_t i = 0; i < runs[r].count; i++)
+			frame_set_state(pfn(p++), FRAME_RESERVED, runs[r].kind, false);
+	while (p < info.boot_pages) {
+		unsigned long n = MIN(info.boot_pages, (pfn_to_block(pfn(p)) + 1) * BLOCK_PAGES) - p;
+		buddy_add_frames(pfn(p), n);
+		p += n;
+	}
+}
+
+void pv_mem_init(const start_info_t *si)
+{
+	p2m = (unsigned long *)si->mfn_list;
+	info.boot_pages = si->nr_pages;
+	info.boot_blocks = DIV_ROUND_UP(si->nr_pages, BLOCK_PAGES);
+	info.max_reservation = hyp_reservation(XENMEM_maximum_reservation);
+	info.boot_reservation = hyp_reservation(XENMEM_current_reservation);
+	pt_init(si->pt_base);
+	pt_set_table_source(take_table_frame);
+
+	unsigned long frontier_first = (si->pt_base >> PAGE_SHIFT) + si->nr_pt_frames;
+	frontier_next = frontier_first;
+	for (unsigned long c = 0; c < info.boot_blocks; c++)
+		map_boot_block(c);
+
+	info.space_blocks = pfn_space_blocks();
+	frames_init((uint8_t *)FRAME_STATE_BASE, (struct block_info *)BLOCK_TABLE_BASE, info.space_blocks);
+	buddy_init();
+	p2m_move_to_region(si);
+	for (unsigned long b = 0; b < info.boot_blocks; b++)
+		if (block_set_state(b, BLOCK_ONLINE, 0))
+			panic("pv_mem: cannot bring boot block %lu online", b);
+	mark_holes();
+	mark_boot_frames(si, frontier_first);
+	booting = false;
+	metapool_refill();
+	pt_unmap_page(0); /* NULL guard */
+	info.frontier_pages = frontier_next - frontier_first;
+}

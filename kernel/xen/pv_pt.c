@@ -1,0 +1,157 @@
+/*
+ * Page-table walking and updating for x86-64 PV. See pv_pt.h.
+ *
+ * Levels are numbered 4 (root) to 1 (leaf). The walker reads tables through
+ * the direct map: the virtual address of a table is its pfn, found from the
+ * entry's mfn through Xen's M2P table.
+ */
+#include <tide/lib.h>
+#include "hypercall.h"
+#include "pv.h"
+#include "pv_pt.h"
+
+static uint64_t *l4_table;
+static pt_table_source_t table_source;
+
+void pt_init(unsigned long l4_va) { l4_table = (uint64_t *)l4_va; }
+void pt_set_table_source(pt_table_source_t src) { table_source = src; }
+
+static unsigned pt_index(unsigned long va, int level)
+{
+	return (unsigned)((va >> (PAGE_SHIFT + 9 * (level - 1))) & 511);
+}
+
+static uint64_t *entry_table(uint64_t e)
+{
+	return (uint64_t *)(pv_m2p(mfn((e & PTE_MFN_MASK) >> PAGE_SHIFT)).n << PAGE_SHIFT);
+}
+
+/* Machine address of a table entry reached through the direct map. */
+static uint64_t entry_maddr(const uint64_t *e)
+{
+	pfn_t table = pfn((unsigned long)e >> PAGE_SHIFT);
+	return (pv_p2m_get(table).n << PAGE_SHIFT) | ((unsigned long)e & (PAGE_SIZE - 1));
+}
+
+static long write_entry(uint64_t *e, uint64_t val)
+{
+	mmu_update_t req = {.ptr = entry_maddr(e) | MMU_NORMAL_PT_UPDATE, .val = val};
+	return hyp_mmu_update(&req, 1) == 1 ? 0 : -EINVAL;
+}
+
+int pt_make_table_frame(pfn_t t)
+{
+	unsigned long va = t.n << PAGE_SHIFT;
+	memset((void *)va, 0, PAGE_SIZE);
+	return hyp_update_va_mapping(va, pte_make(pv_p2m_get(t), PTE_READONLY),
+				     UVMF_INVLPG | UVMF_LOCAL)
+		       ? -EINVAL
+		       : 0;
+}
+
+/*
+ * The entry at level `level` (2..4) covering va... walking down from the root,
+ * creating missing tables above it when create is set. NULL if absent (or no
+ * table frame could be had).
+ */
+static uint64_t *walk(unsigned long va, int level, bool create)
+{
+	uint64_t *table = l4_table;
+	for (int l = 4;; l--) {
+		uint64_t *e = &table[pt_index(va, l)];
+		if (l == level)
+			return e;
+		if (!(*e & PTE_PRESENT)) {
+			pfn_t t;
+			if (!create || !table_source || !table_source(&t))
+				return NULL;
+			if (pt_make_table_frame(t) || write_entry(e, pte_make(pv_p2m_get(t), PTE_TABLE)))
+				panic("pt: cannot install a new level-%d table for %lx", l - 1, va);
+		}
+		table = entry_table(*e);
+	}
+}
+
+uint64_t pt_lookup(unsigned long va)
+{
+	uint64_t *l2e = walk(va, 2, false);
+	if (!l2e || !(*l2e & PTE_PRESENT))
+		return 0;
+	return entry_table(*l2e)[pt_index(va, 1)];
+}
+
+bool pt_has_l1(unsigned long va)
+{
+	uint64_t *l2e = walk(va, 2, false);
+	return l2e && (*l2e & PTE_PRESENT);
+}
+
+static uint64_t *l1_entry(unsigned long va, bool create)
+{
+	uint64_t *l2e = walk(va, 2, create);
+	if (!l2e)
+		return NULL;
+	if (!(*l2e & PTE_PRESENT)) {
+		pfn_t t;
+		if (!create || !table_source || !table_source(&t))
+			return NULL;
+		if (pt_make_table_frame(t) || write_entry(l2e, pte_make(pv_p2m_get(t), PTE_TABLE)))
+			panic("pt: cannot install a new L1 table for %lx", va);
+	}
+	return &entry_table(*l2e)[pt_index(va, 1)];
+}
+
+int pt_map_page(unsigned long va, mfn_t m, uint64_t flags)
+{
+	uint64_t *e = l1_entry(va, true);
+	if (!e)
+		return -ENOMEM;
+	return (int)write_entry(e, pte_make(m, flags));
+}
+
+int pt_unmap_page(unsigned long va)
+{
+	return (int)hyp_update_va_mapping(va, 0, UVMF_INVLPG | UVMF_LOCAL);
+}
+
+int pt_hook_l1(unsigned long va, pfn_t l1)
+{
+	uint64_t *l2e = walk(va, 2, true);
+	if (!l2e)
+		return -ENOMEM;
+	BUG_ON(*l2e & PTE_PRESENT);
+	return (int)write_entry(l2e, pte_make(pv_p2m_get(l1), PTE_TABLE));
+}
+
+pfn_t pt_unhook_l1(unsigned long va)
+{
+	uint64_t *l2e = walk(va, 2, false);
+	BUG_ON(!l2e || !(*l2e & PTE_PRESENT));
+	pfn_t l1 = pv_m2p(mfn((*l2e & PTE_MFN_MASK) >> PAGE_SHIFT));
+	if (write_entry(l2e, 0))
+		panic("pt: cannot unhook the L1 table of %lx", va);
+	struct mmuext_op flush = {.cmd = MMUEXT_TLB_FLUSH_LOCAL};
+	hyp_mmuext_op(&flush, 1);
+	return l1;
+}
+
+void pt_batch_set(struct pt_batch *b, unsigned long va, uint64_t pte)
+{
+	uint64_t *e = l1_entry(va, false);
+	BUG_ON(!e);
+	b->req[b->n].ptr = entry_maddr(e) | MMU_NORMAL_PT_UPDATE;
+	b->req[b->n].val = pte;
+	if (++b->n == ARRAY_SIZE(b->req))
+		pt_batch_flush(b);
+}
+
+long pt_batch_flush(struct pt_batch *b)
+{
+	if (b->n) {
+		long rc = hyp_mmu_update(b->req, b->n);
+		if (rc != (long)b->n && !b->error)
+			b->error = rc < 0 ? rc : -EINVAL;
+		b->n = 0;
+	}
+	return b->error;
+}
