@@ -31,19 +31,22 @@ all: $(IMAGES)
 
 $(BUILD)/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KCPPFLAGS) $(KCFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(KCPPFLAGS) $(KCFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(KCPPFLAGS) -D__ASSEMBLY__ -MMD -MP -c $< -o $@
+	@echo "  AS      $<"
+	@$(CC) $(KCPPFLAGS) -D__ASSEMBLY__ -MMD -MP -c $< -o $@
 
 $(BUILD)/libtide.a: $(KERNEL_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 .SECONDEXPANSION:
 $(BUILD)/tide-%.elf: $$(addprefix $(BUILD)/,$$(addsuffix .o,$$($$*_SRC))) $(BUILD)/libtide.a kernel/arch/x86_64/kernel.ld
-	$(CC) $(KLDFLAGS) -o $@ $(filter %.o,$^) -Wl,--whole-archive $(BUILD)/libtide.a -Wl,--no-whole-archive -lgcc
+	@echo "  LD      $@"
+	@$(CC) $(KLDFLAGS) -o $@ $(filter %.o,$^) -Wl,--whole-archive $(BUILD)/libtide.a -Wl,--no-whole-archive -lgcc
 
 # ---- host-native unit tests of the memory core, under ASan and UBSan ----
 UNIT_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -52,22 +55,26 @@ UNIT_SRC := $(wildcard kernel/mem/*.c tests/unit/*.c)
 
 $(BUILD)/unit-tests: $(UNIT_SRC) $(wildcard kernel/include/tide/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(UNIT_CFLAGS) -o $@ $(UNIT_SRC)
+	@echo "  CC      $@ (ASan, UBSan)"
+	@$(CC) $(UNIT_CFLAGS) -o $@ $(UNIT_SRC)
 
-# ---- commands ----
+# ---- commands (each first makes sure the Debian packages are there) ----
 deps:
 	tools/deps --install
 
-check: all $(BUILD)/unit-tests
+check:
 	tools/deps
+	$(MAKE) all $(BUILD)/unit-tests
 	tools/run-tests
 
-demo: all
+demo:
 	tools/deps
+	$(MAKE) all
 	tools/demo
 
-bench: all
+bench:
 	tools/deps
+	$(MAKE) all
 	tools/bench
 
 clean:

@@ -5,7 +5,9 @@
  *  3. each free chunk is aligned, starts with a head marked with its order,
  *     covers only FREE non-head frames, has no free buddy of its order, and
  *     the order-9 list is sorted; the chunks cover exactly the FREE frames;
- *  4. FREE + USED + RESERVED equals the platform's reservation.
+ *  4. FREE + USED + RESERVED equals the platform's reservation;
+ *  5. the platform's own invariants hold (platform_check: on PV, the direct
+ *     map and the p2m agree with the frame states).
  */
 #include <tide/lib.h>
 #include <tide/mem_check.h>
@@ -133,5 +135,5 @@ int mem_check(void)
 		FAIL("cannot read the reservation: %ld", held);
 	if ((unsigned long)held != frames_populated())
 		FAIL("guest holds %lu frames, the hypervisor says %ld", frames_populated(), held);
-	return 0;
+	return platform_check();
 }

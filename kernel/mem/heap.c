@@ -14,7 +14,6 @@
 
 #define HEAP_MAGIC_SMALL 0x534d4c4cU
 #define HEAP_MAGIC_LARGE 0x4c524745U
-#define HEADER_BYTES 32
 #define NR_CLASSES 8 /* 16 << 0 .. 16 << 7 = 2048 */
 
 struct heap_page {
@@ -24,12 +23,13 @@ struct heap_page {
 	void *free_objects;
 	struct heap_page *next, *prev; /* partial list of the class */
 };
+_Static_assert(sizeof(struct heap_page) <= HEAP_HEADER_BYTES, "heap page header too large");
 
 static struct heap_page *partial[NR_CLASSES];
 static size_t bytes_in_use;
 
 static size_t class_size(unsigned c) { return 16UL << c; }
-static unsigned long objects_per_page(unsigned c) { return (PAGE_SIZE - HEADER_BYTES) / class_size(c); }
+static unsigned long objects_per_page(unsigned c) { return (PAGE_SIZE - HEAP_HEADER_BYTES) / class_size(c); }
 
 static void partial_remove(struct heap_page *pg, unsigned c)
 {
@@ -57,7 +57,7 @@ static struct heap_page *small_page_new(unsigned c)
 	if (!pg)
 		return NULL;
 	*pg = (struct heap_page){.magic = HEAP_MAGIC_SMALL, .class_or_order = (uint16_t)c};
-	char *obj = (char *)pg + HEADER_BYTES;
+	char *obj = (char *)pg + HEAP_HEADER_BYTES;
 	for (unsigned long i = 0; i < objects_per_page(c); i++, obj += class_size(c)) {
 		*(void **)obj = pg->free_objects;
 		pg->free_objects = obj;
@@ -107,14 +107,14 @@ void *heap_alloc(size_t n)
 	if (n > HEAP_MAX_BYTES)
 		return NULL;
 	unsigned order = 0;
-	while ((PAGE_SIZE << order) < n + HEADER_BYTES)
+	while ((PAGE_SIZE << order) < n + HEAP_HEADER_BYTES)
 		order++;
 	struct heap_page *pg = alloc_pages(order);
 	if (!pg)
 		return NULL;
 	*pg = (struct heap_page){.magic = HEAP_MAGIC_LARGE, .class_or_order = (uint16_t)order};
 	bytes_in_use += PAGE_SIZE << order;
-	return (char *)pg + HEADER_BYTES;
+	return (char *)pg + HEAP_HEADER_BYTES;
 }
 
 void *heap_calloc(size_t count, size_t size)
@@ -134,7 +134,7 @@ void heap_free(void *p)
 	struct heap_page *pg = (struct heap_page *)((uintptr_t)p & ~(PAGE_SIZE - 1));
 	if (pg->magic == HEAP_MAGIC_SMALL) {
 		small_free(pg, p);
-	} else if (pg->magic == HEAP_MAGIC_LARGE && (char *)p == (char *)pg + HEADER_BYTES) {
+	} else if (pg->magic == HEAP_MAGIC_LARGE && (char *)p == (char *)pg + HEAP_HEADER_BYTES) {
 		unsigned order = pg->class_or_order;
 		pg->magic = 0;
 		bytes_in_use -= PAGE_SIZE << order;

@@ -37,3 +37,45 @@ void mem_report_states(void)
 		printk(" %u:%lu", o, buddy_chunks(o));
 	printk("\n");
 }
+
+static char block_char(unsigned long b)
+{
+	switch (block_state(b)) {
+	case BLOCK_ABSENT:
+		return '_';
+	case BLOCK_HOLE:
+		return 'x';
+	default: {
+		const struct block_info *bi = block_info(b);
+		unsigned long busy = bi->nr_populated - bi->nr_free;
+		if (busy == 0)
+			return '.';
+		if (busy < BLOCK_PAGES / 4)
+			return ':';
+		return busy < BLOCK_PAGES * 3 / 4 ? '+' : '#';
+	}
+	}
+}
+
+void mem_report_block_map(void)
+{
+	unsigned long last = 0;
+	for (unsigned long b = 0; b < frames_nr_blocks(); b++)
+		if (block_state(b) != BLOCK_ABSENT)
+			last = b;
+	char row[65];
+	for (unsigned long b = 0; b <= last; b += 64) {
+		unsigned long n = MIN(64UL, last + 1 - b);
+		for (unsigned long i = 0; i < n; i++)
+			row[i] = block_char(b + i);
+		row[n] = '\0';
+		printk("  %6lu MiB |%s|\n", b * (BLOCK_BYTES >> 20), row);
+	}
+}
+
+void mem_report_line(const char *label)
+{
+	printk("  %-28s free %5lu MiB  used %5lu MiB  reserved %4lu KiB  online %lu blocks\n", label,
+	       PAGES_TO_MIB(nr_free_pages()), PAGES_TO_MIB(frames_in_state(FRAME_USED)),
+	       PAGES_TO_KIB(frames_in_state(FRAME_RESERVED)), blocks_in_state(BLOCK_ONLINE));
+}

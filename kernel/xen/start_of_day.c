@@ -1,22 +1,22 @@
 /*
  * C entry point of a PV guest: called from head.S with Xen's start_info.
  * Order matters: console first (it needs nothing), then the exception table,
- * shared info (clock), memory, and finally the application.
+ * memory, shared info (the clock; mapped outside the direct map, which needs
+ * memory's page tables), and finally the application.
  */
 #include <tide/kernel.h>
 #include <tide/lib.h>
 #include <tide/mem_report.h>
 #include "hypercall.h"
 #include "pv.h"
+#include "layout.h"
 #include "pv_pt.h"
-
-extern char shared_info_window[];
 
 static const start_info_t *start_info;
 static char cmdline[MAX_GUEST_CMDLINE];
 
 const start_info_t *pv_start_info(void) { return start_info; }
-shared_info_t *pv_shared_info(void) { return (shared_info_t *)shared_info_window; }
+shared_info_t *pv_shared_info(void) { return (shared_info_t *)SHARED_INFO_VA; }
 const char *kernel_cmdline(void) { return cmdline; }
 bool kernel_is_dom0(void) { return start_info && (start_info->flags & SIF_INITDOMAIN); }
 
@@ -26,12 +26,10 @@ _Noreturn void start_of_day(const start_info_t *si)
 	memcpy(cmdline, si->cmd_line, sizeof(cmdline) - 1);
 	printk("tide: booting, %s, %lu pages, command line \"%s\"\n", si->magic, si->nr_pages, cmdline);
 	traps_init();
-	if (hyp_update_va_mapping((unsigned long)shared_info_window,
-				  pte_make(mfn(si->shared_info >> PAGE_SHIFT), PTE_DATA),
-				  UVMF_INVLPG | UVMF_LOCAL))
+	pv_mem_init(si);
+	if (pt_map_page(SHARED_INFO_VA, mfn(si->shared_info >> PAGE_SHIFT), PTE_DATA))
 		panic("cannot map shared info");
 	time_init();
-	pv_mem_init(si);
 	mem_report_boot();
 	printk("tide: app_main at %lu ms\n", (unsigned long)(monotonic_ns() / 1000000));
 	kernel_exit(app_main());

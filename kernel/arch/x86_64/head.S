@@ -96,9 +96,6 @@ trap_\vec:
 	.globl hypercall_page
 hypercall_page:
 	.skip 4096
-	.globl shared_info_window
-shared_info_window:
-	.skip 4096
 boot_stack:
 	.skip BOOT_STACK_SIZE
 boot_stack_top:

@@ -10,8 +10,10 @@
 #include <tide/types.h>
 
 #define HEAP_MAX_SMALL 2048
-/* The largest request heap_alloc can satisfy. */
-#define HEAP_MAX_BYTES (BLOCK_BYTES - 16)
+/* Every heap page starts with a header of this size. */
+#define HEAP_HEADER_BYTES 32
+/* The largest request heap_alloc can satisfy: one block less its header. */
+#define HEAP_MAX_BYTES (BLOCK_BYTES - HEAP_HEADER_BYTES)
 
 void *heap_alloc(size_t n);
 void *heap_calloc(size_t count, size_t size);

@@ -4,6 +4,14 @@
 
 /* Frame states, reserved kinds, blocks and free chunks per order, as a table. */
 void mem_report_states(void);
+/*
+ * One character per block, up to the highest non-absent block: '_' absent,
+ * 'x' hole, and for online blocks by the share of frames in use (used or
+ * reserved): '.' none, ':' under a quarter, '+' under three quarters, '#' more.
+ */
+void mem_report_block_map(void);
+/* One line: free, used and reserved MiB, online blocks. */
+void mem_report_line(const char *label);
 /* The virtual layout and what start of day found and took (platform-specific). */
 void mem_report_boot(void);
 

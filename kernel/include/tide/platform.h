@@ -23,6 +23,13 @@ pfn_t virt_to_frame(const void *va);
 int platform_meta_back(void *va);
 void platform_meta_release(void *va);
 
+/*
+ * The platform's own invariants, run by mem_check(): every populated frame
+ * is mapped where the platform says, and no unpopulated one is. 0, or
+ * -EINVAL after logging the first violation.
+ */
+int platform_check(void);
+
 /* Frames the hypervisor says this guest holds (XENMEM_current_reservation), or -errno. */
 long platform_reservation_pages(void);
 
