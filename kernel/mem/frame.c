@@ -48,6 +48,19 @@ enum block_state block_state(unsigned long b)
 	return table_page_backed(b) ? (enum block_state)blocks[b].state : BLOCK_ABSENT;
 }
 
+unsigned long block_next_present(unsigned long b)
+{
+	while (b < nr_blocks) {
+		if (!table_page_backed(b))
+			b = (b / BLOCKS_PER_TABLE_PAGE + 1) * BLOCKS_PER_TABLE_PAGE;
+		else if (blocks[b].state == BLOCK_ABSENT)
+			b++;
+		else
+			return b;
+	}
+	return nr_blocks;
+}
+
 const struct block_info *block_info(unsigned long b)
 {
 	static const struct block_info absent;

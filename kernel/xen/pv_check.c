@@ -4,11 +4,13 @@
  *   populated  -> direct-mapped to p2m[pfn], read-only if it is a page table
  *   otherwise  -> not mapped, and p2m[pfn] is INVALID_MFN
  * Page 0 is the exception: populated (kernel image) but unmapped, the NULL guard.
+ * And the p2m frame lists that Xen's tools read agree with the p2m region.
  */
 #include <tide/frame.h>
 #include <tide/lib.h>
 #include <tide/platform.h>
 #include "pv.h"
+#include "pv_p2m.h"
 #include "pv_pt.h"
 
 static int check_frame(pfn_t p)
@@ -45,12 +47,12 @@ static int check_frame(pfn_t p)
 
 int platform_check(void)
 {
-	for (unsigned long b = 0; b < frames_nr_blocks(); b++) {
+	for (unsigned long b = block_next_present(0); b < frames_nr_blocks(); b = block_next_present(b + 1)) {
 		if (block_state(b) != BLOCK_ONLINE)
 			continue;
 		for (unsigned long i = 0; i < BLOCK_PAGES; i++)
 			if (check_frame(pfn(b * BLOCK_PAGES + i)))
 				return -EINVAL;
 	}
-	return 0;
+	return p2m_lists_check();
 }

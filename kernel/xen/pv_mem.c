@@ -14,7 +14,8 @@
  *      hotplug limit), brings the boot blocks online in the frame tables, and
  *      remaps Xen's p2m list into the P2M region so it can grow in place;
  *   4. marks every boot frame (reserved by kind, or free) and fills the
- *      metadata reserve, which replaces the frontier from then on.
+ *      metadata reserve, which replaces the frontier from then on;
+ *   5. maps shared info and publishes the p2m frame lists for Xen's tools.
  */
 #include <tide/frame.h>
 #include <tide/kernel.h>
@@ -26,6 +27,7 @@
 #include "hypercall.h"
 #include "layout.h"
 #include "pv.h"
+#include "pv_p2m.h"
 #include "pv_pt.h"
 
 static unsigned long *p2m;
@@ -121,7 +123,7 @@ static void map_boot_block(unsigned long c)
 		l1[p - first] = pte_make(mfn(p2m[p]), PTE_DATA);
 	if (hyp_update_va_mapping((unsigned long)l1, pte_make(pv_p2m_get(t), PTE_READONLY),
 				  UVMF_INVLPG | UVMF_LOCAL) ||
-	    pt_hook_l1(va, t))
+	    pt_hook_l1(va, pv_p2m_get(t)))
 		panic("pv_mem: cannot install the L1 table of boot block %lu", c);
 }
 
@@ -238,4 +240,9 @@ void pv_mem_init(const start_info_t *si)
 	metapool_refill();
 	pt_unmap_page(0); /* NULL guard */
 	info.frontier_pages = frontier_next - frontier_first;
+	if (pt_map_page(SHARED_INFO_VA, mfn(si->shared_info >> PAGE_SHIFT), PTE_DATA))
+		panic("pv_mem: cannot map shared info");
+	p2m_lists_init(info.boot_blocks);
+	metapool_refill();
+	pv_elastic_init();
 }

@@ -50,9 +50,9 @@ int pt_make_table_frame(pfn_t t)
 }
 
 /*
- * The entry at level `level` (2..4) covering va... walking down from the root,
- * creating missing tables above it when create is set. NULL if absent (or no
- * table frame could be had).
+ * The level-`level` entry (2..4) covering va, walking down from the root and
+ * creating missing tables above it when create is set. NULL when a table on
+ * the way is missing (or no table frame could be had).
  */
 static uint64_t *walk(unsigned long va, int level, bool create)
 {
@@ -114,13 +114,13 @@ int pt_unmap_page(unsigned long va)
 	return (int)hyp_update_va_mapping(va, 0, UVMF_INVLPG | UVMF_LOCAL);
 }
 
-int pt_hook_l1(unsigned long va, pfn_t l1)
+int pt_hook_l1(unsigned long va, mfn_t l1)
 {
 	uint64_t *l2e = walk(va, 2, true);
 	if (!l2e)
 		return -ENOMEM;
 	BUG_ON(*l2e & PTE_PRESENT);
-	return (int)write_entry(l2e, pte_make(pv_p2m_get(l1), PTE_TABLE));
+	return (int)write_entry(l2e, pte_make(l1, PTE_TABLE));
 }
 
 pfn_t pt_unhook_l1(unsigned long va)

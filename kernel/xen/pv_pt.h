@@ -45,10 +45,11 @@ int pt_map_page(unsigned long va, mfn_t m, uint64_t flags);
 int pt_unmap_page(unsigned long va);
 
 /*
- * Hook frame l1 in as the L1 table of the 2 MiB region at va. The frame must
- * hold the entries already (or be zero) and must not be mapped writable.
+ * Hook machine frame l1 in as the L1 table of the 2 MiB region at va. The
+ * frame must hold the entries already and must not be mapped writable.
+ * -ENOMEM when an intermediate table could not be had.
  */
-int pt_hook_l1(unsigned long va, pfn_t l1);
+int pt_hook_l1(unsigned long va, mfn_t l1);
 /* Unhook the region's L1 table (flushing the TLB); returns its frame. */
 pfn_t pt_unhook_l1(unsigned long va);
 

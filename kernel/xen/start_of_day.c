@@ -1,16 +1,16 @@
 /*
  * C entry point of a PV guest: called from head.S with Xen's start_info.
  * Order matters: console first (it needs nothing), then the exception table,
- * memory, shared info (the clock; mapped outside the direct map, which needs
- * memory's page tables), and finally the application.
+ * memory (which also maps shared info, outside the direct map), the clock
+ * (which reads shared info), the balloon, and finally the application.
  */
+#include <tide/balloon.h>
 #include <tide/kernel.h>
 #include <tide/lib.h>
 #include <tide/mem_report.h>
 #include "hypercall.h"
 #include "pv.h"
 #include "layout.h"
-#include "pv_pt.h"
 
 static const start_info_t *start_info;
 static char cmdline[MAX_GUEST_CMDLINE];
@@ -27,9 +27,8 @@ _Noreturn void start_of_day(const start_info_t *si)
 	printk("tide: booting, %s, %lu pages, command line \"%s\"\n", si->magic, si->nr_pages, cmdline);
 	traps_init();
 	pv_mem_init(si);
-	if (pt_map_page(SHARED_INFO_VA, mfn(si->shared_info >> PAGE_SHIFT), PTE_DATA))
-		panic("cannot map shared info");
 	time_init();
+	balloon_init();
 	mem_report_boot();
 	printk("tide: app_main at %lu ms\n", (unsigned long)(monotonic_ns() / 1000000));
 	kernel_exit(app_main());

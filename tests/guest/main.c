@@ -11,6 +11,7 @@
 #include <tide/mem_report.h>
 #include <tide/page_alloc.h>
 #include <tide/pv_info.h>
+#include "elastic_tests.h"
 #include "guest_test.h"
 
 static int test_boot(void)
@@ -138,6 +139,7 @@ static const struct guest_test tests[] = {
 	{"heap", test_heap},
 	{"null_guard", test_null_guard},
 	{"report", test_report},
+	{"grow_by_allocation", test_grow_by_allocation},
 };
 
 int app_main(void)

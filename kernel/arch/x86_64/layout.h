@@ -13,6 +13,7 @@
  *                         | block table (8 B/block)         |  +1 GiB    <= 2 MiB
  *                         | PV p2m list (8 B/frame)         |  +2 GiB    <= 1 GiB
  *                         | Xen's shared info page          |  +4 GiB
+ *                         | scratch window (1 page)         |  +4 GiB + 4 KiB
  *   0x0000_0180_0000_0000 +---------------------------------+
  *
  * Each metadata region is sized at boot for the largest pfn space the guest
@@ -30,5 +31,6 @@
 #define BLOCK_TABLE_BASE (METADATA_BASE + (1UL << 30))
 #define P2M_BASE (METADATA_BASE + (2UL << 30))
 #define SHARED_INFO_VA (METADATA_BASE + (4UL << 30))
+#define SCRATCH_VA (SHARED_INFO_VA + 0x1000UL)
 
 #endif

@@ -102,6 +102,8 @@ void frame_set_state(pfn_t p, enum frame_state s, unsigned aux, bool head);
  */
 int block_set_state(unsigned long b, enum block_state s, unsigned flags);
 enum block_state block_state(unsigned long b);
+/* The first block >= b that is not ABSENT, or frames_nr_blocks(); skips empty table pages fast. */
+unsigned long block_next_present(unsigned long b);
 const struct block_info *block_info(unsigned long b);
 
 unsigned long frames_in_state(enum frame_state s);

@@ -1,0 +1,94 @@
+/*
+ * The balloon: moves the guest's memory towards a target, and grows it on
+ * shortage.
+ *
+ * Target. A number of pages the guest should hold (FREE + USED + RESERVED),
+ * set through balloon_set_target() (xenstore's memory/target comes later).
+ * The worker moves towards it in steps of at most BALLOON_STEP_PAGES:
+ *   growing    first refills ballooned-out frames of online blocks (whole
+ *              blocks as 2 MiB extents, else batches of 4 KiB frames), then
+ *              hot-adds absent blocks above the boot boundary (skipping holes);
+ *   shrinking  first unplugs drained hot-added blocks (their metadata goes
+ *              too), then gives back whole free blocks as 2 MiB extents, then
+ *              single pages, up to 512 per hypercall; never below the floor:
+ *              used memory (USED + RESERVED) plus a margin of
+ *              max(2 MiB, used / 8).
+ *
+ * States:
+ *   IDLE       at the target, or held at the floor or at Xen's limit
+ *   GROWING    below the target, making progress
+ *   SHRINKING  above the target, making progress
+ *   WAITING    the hypervisor refused or half-fulfilled a request: nothing
+ *              is tried until the backoff expires (1 s, doubling to 32 s)
+ *   CANCELLED  BALLOON_MAX_RETRIES refusals in a row: the balloon gave up on
+ *              this target and waits for a new one
+ * A new target resets the backoff and is acted on at once.
+ *
+ * Grow on shortage. The page allocator calls balloon_on_shortage() when an
+ * allocation would leave fewer than BALLOON_LOW_WATERMARK pages free. It
+ * grows by the shortfall or by the current step (2 MiB, doubling while the
+ * shortage lasts, up to 64 MiB), then raises the target to what the guest
+ * now holds, so the worker does not shrink it back. A re-entry guard stops
+ * recursion; during a backoff it returns at once, so a refusal costs one
+ * hypercall, not a loop, and the allocation returns NULL.
+ */
+#ifndef TIDE_BALLOON_H
+#define TIDE_BALLOON_H
+
+#include <tide/types.h>
+
+enum balloon_state {
+	BALLOON_IDLE,
+	BALLOON_GROWING,
+	BALLOON_SHRINKING,
+	BALLOON_WAITING,
+	BALLOON_CANCELLED,
+};
+
+#define BALLOON_STEP_PAGES MIB_TO_PAGES(64)
+#define BALLOON_LOW_WATERMARK 64 /* pages */
+#define BALLOON_MAX_RETRIES 16
+#define BALLOON_BACKOFF_MIN_NS 1000000000ULL
+#define BALLOON_BACKOFF_MAX_NS 32000000000ULL
+#define SHORTAGE_STEP_MIN_PAGES BLOCK_PAGES
+#define SHORTAGE_STEP_MAX_PAGES MIB_TO_PAGES(64)
+
+struct balloon_stats {
+	unsigned long target_pages;
+	unsigned long floor_pages;     /* the floor at the last shrink decision */
+	unsigned long refusals;	       /* steps the hypervisor refused or half-fulfilled */
+	unsigned long shortages;       /* calls from the allocator */
+	unsigned long shortage_grown;  /* ... that made memory available */
+	unsigned long shortage_denied; /* ... that could not (limit, refusal, backoff) */
+	unsigned long blocks_plugged, blocks_unplugged;
+	uint64_t backoff_ns;	       /* the current backoff (0: none) */
+	uint64_t retry_at_ns;	       /* when WAITING ends */
+};
+
+/* Start the balloon with the guest's current size as target and hook it into the allocator. */
+void balloon_init(void);
+/* Set the target in pages; it is clamped to what the guest can hold. Wakes the balloon. */
+void balloon_set_target(unsigned long pages);
+enum balloon_state balloon_state(void);
+const char *balloon_state_name(enum balloon_state s);
+const struct balloon_stats *balloon_stats(void);
+
+/* Do at most one step towards the target if not waiting; returns the state after it. */
+enum balloon_state balloon_work(void);
+/*
+ * Run the worker until IDLE or CANCELLED or until deadline_ns; sleeps (no
+ * busy loop) while WAITING. Returns the state it stopped in.
+ */
+enum balloon_state balloon_settle(uint64_t deadline_ns);
+
+/* Grow by up to pages now (refill, then hot-add), ignoring the target: pages gained or -errno. */
+long balloon_grow(unsigned long pages);
+/* Shrink by up to pages now, ignoring target and floor: pages released or -errno. */
+long balloon_shrink(unsigned long pages);
+/* Unplug every drained hot-added block: how many were returned. */
+unsigned long balloon_unplug_drained(void);
+
+/* The page allocator's shortage hook (see above). 0 when memory was made available. */
+int balloon_on_shortage(unsigned long need_pages);
+
+#endif

@@ -1,0 +1,220 @@
+/*
+ * The mechanics of growing and shrinking: which frames and blocks to
+ * populate or give back, in which order, and the state changes that go with
+ * it. The balloon state machine (balloon.c) decides when and how much.
+ *
+ * Growing: refill ballooned-out frames of online blocks, lowest first, then
+ * hot-add absent blocks above the boot boundary, lowest first. Shrinking:
+ * unplug drained hot-added blocks, highest first; then whole free blocks
+ * (highest first, from the allocator's sorted order-9 list); then single
+ * pages, 512 per request.
+ */
+#include <tide/balloon.h>
+#include <tide/frame.h>
+#include <tide/lib.h>
+#include <tide/metapool.h>
+#include <tide/page_alloc.h>
+#include <tide/platform.h>
+#include "elastic.h"
+
+#define BATCH 512
+
+static pfn_t batch[BATCH];
+static unsigned long boot_blocks;
+static unsigned long blocks_plugged, blocks_unplugged;
+
+void elastic_init(unsigned long boot_boundary_blocks) { boot_blocks = boot_boundary_blocks; }
+
+void elastic_block_counts(unsigned long *plugged, unsigned long *unplugged)
+{
+	*plugged = blocks_plugged;
+	*unplugged = blocks_unplugged;
+}
+
+/* Mark n populated frames of one block free, as runs of consecutive frames. */
+static void give_to_allocator(const pfn_t *frames, unsigned long n)
+{
+	for (unsigned long i = 0; i < n;) {
+		unsigned long j = i + 1;
+		while (j < n && frames[j].n == frames[j - 1].n + 1 &&
+		       pfn_to_block(frames[j]) == pfn_to_block(frames[i]))
+			j++;
+		buddy_add_frames(frames[i], j - i);
+		i = j;
+	}
+}
+
+static void mark_unpopulated(const pfn_t *frames, unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++)
+		frame_set_state(frames[i], FRAME_UNPOPULATED, 0, false);
+}
+
+/* Refill up to want frames of online block b. Returns frames gained; sets *refused. */
+static unsigned long refill_block(unsigned long b, unsigned long want, bool *refused)
+{
+	const struct block_info *bi = block_info(b);
+	unsigned long missing = BLOCK_PAGES - bi->nr_populated;
+	long got;
+	unsigned long n = 0;
+	if (missing == BLOCK_PAGES && want >= BLOCK_PAGES && !(bi->flags & BLOCK_HOTPLUGGED)) {
+		for (unsigned long i = 0; i < BLOCK_PAGES; i++)
+			batch[i] = pfn(b * BLOCK_PAGES + i);
+		n = BLOCK_PAGES;
+		got = platform_populate_block(b);
+	} else {
+		for (unsigned long i = 0; i < BLOCK_PAGES && n < MIN(want, (unsigned long)BATCH); i++)
+			if (frame_state(pfn(b * BLOCK_PAGES + i)) == FRAME_UNPOPULATED)
+				batch[n++] = pfn(b * BLOCK_PAGES + i);
+		got = platform_populate(batch, n);
+	}
+	if (got < (long)n)
+		*refused = true;
+	if (got <= 0)
+		return 0;
+	give_to_allocator(batch, (unsigned long)got);
+	return (unsigned long)got;
+}
+
+static bool block_can_plug(unsigned long b)
+{
+	return b >= boot_blocks && block_state(b) == BLOCK_ABSENT;
+}
+
+/* Hot-add the lowest absent block. Returns frames gained; sets *refused. */
+static unsigned long plug_next_block(bool *refused)
+{
+	unsigned long b = boot_blocks;
+	while (b < frames_nr_blocks() && !block_can_plug(b))
+		b++;
+	if (b == frames_nr_blocks() || block_set_state(b, BLOCK_ONLINE, BLOCK_HOTPLUGGED)) {
+		*refused = true; /* no room left in the pfn space, or no metadata */
+		return 0;
+	}
+	long got = platform_plug_block(b);
+	if (got < (long)BLOCK_PAGES)
+		*refused = true;
+	if (got < 0) {
+		block_set_state(b, BLOCK_ABSENT, 0);
+		return 0;
+	}
+	unsigned meta = platform_block_meta_frames();
+	pfn_t first = block_to_pfn(b);
+	for (unsigned i = 0; i < meta; i++)
+		frame_set_state(pfn(first.n + i), FRAME_RESERVED, i == 0 ? RESERVED_PAGETABLE : RESERVED_P2M,
+				false);
+	if ((unsigned long)got > meta)
+		buddy_add_frames(pfn(first.n + meta), (unsigned long)got - meta);
+	blocks_plugged++;
+	metapool_refill();
+	return (unsigned long)got - meta;
+}
+
+long elastic_grow(unsigned long want, bool *refused)
+{
+	long limit = platform_max_pages();
+	unsigned long gained = 0;
+	*refused = false;
+	if (limit < 0 || (unsigned long)limit <= frames_populated()) {
+		*refused = true;
+		return 0;
+	}
+	want = MIN(want, (unsigned long)limit - frames_populated());
+	for (unsigned long b = block_next_present(0); b < frames_nr_blocks() && gained < want && !*refused;
+	     b = block_next_present(b + 1))
+		if (block_state(b) == BLOCK_ONLINE && block_info(b)->nr_populated < BLOCK_PAGES)
+			gained += refill_block(b, want - gained, refused);
+	while (gained < want && !*refused)
+		gained += plug_next_block(refused);
+	return (long)gained;
+}
+
+/* A hot-added block holding nothing but free frames and its own metadata. */
+static bool block_drained(unsigned long b)
+{
+	const struct block_info *bi = block_info(b);
+	return block_state(b) == BLOCK_ONLINE && (bi->flags & BLOCK_HOTPLUGGED) && bi->nr_used == 0 &&
+	       (unsigned)(bi->nr_populated - bi->nr_free) == platform_block_meta_frames();
+}
+
+static unsigned long unplug_block(unsigned long b)
+{
+	unsigned long held = block_info(b)->nr_populated;
+	buddy_take_block_chunks(b);
+	platform_unplug_block(b);
+	for (unsigned long i = 0; i < BLOCK_PAGES; i++) {
+		pfn_t p = pfn(b * BLOCK_PAGES + i);
+		if (frame_state(p) != FRAME_UNPOPULATED)
+			frame_set_state(p, FRAME_UNPOPULATED, 0, false);
+	}
+	block_set_state(b, BLOCK_ABSENT, 0);
+	blocks_unplugged++;
+	return held;
+}
+
+unsigned long balloon_unplug_drained(void)
+{
+	unsigned long n = 0;
+	for (unsigned long b = frames_nr_blocks(); b-- > boot_blocks;)
+		if (block_drained(b)) {
+			unplug_block(b);
+			n++;
+		}
+	return n;
+}
+
+/* Give back the whole free block b (taken off the free lists). */
+static unsigned long release_block(unsigned long b, bool *refused)
+{
+	long gone = platform_release_block(b);
+	if (gone < (long)BLOCK_PAGES) {
+		/* what stayed is still mapped: hand it back to the allocator */
+		unsigned long kept = gone > 0 ? (unsigned long)gone : 0;
+		*refused = true;
+		buddy_add_frames(pfn(b * BLOCK_PAGES + kept), BLOCK_PAGES - kept);
+	}
+	if (gone <= 0)
+		return 0;
+	for (unsigned long i = 0; i < (unsigned long)gone; i++)
+		frame_set_state(pfn(b * BLOCK_PAGES + i), FRAME_UNPOPULATED, 0, false);
+	return (unsigned long)gone;
+}
+
+/* Give back up to want single pages taken from the allocator. */
+static unsigned long release_pages(unsigned long want, bool *refused)
+{
+	unsigned long n = 0;
+	while (n < MIN(want, (unsigned long)BATCH) && buddy_alloc(0, &batch[n]) == 0)
+		n++;
+	if (n == 0)
+		return 0;
+	long gone = platform_release(batch, n);
+	if (gone < (long)n) {
+		*refused = true;
+		for (unsigned long i = gone > 0 ? (unsigned long)gone : 0; i < n; i++)
+			buddy_free(batch[i], 0);
+	}
+	if (gone <= 0)
+		return 0;
+	mark_unpopulated(batch, (unsigned long)gone);
+	return (unsigned long)gone;
+}
+
+long elastic_shrink(unsigned long want, bool *refused)
+{
+	unsigned long released = 0;
+	*refused = false;
+	for (unsigned long b = frames_nr_blocks(); b-- > boot_blocks && released < want;)
+		if (block_drained(b) && block_info(b)->nr_populated <= want - released)
+			released += unplug_block(b);
+	unsigned long b;
+	while (want - released >= BLOCK_PAGES && !*refused && buddy_take_free_block(&b))
+		released += release_block(b, refused);
+	while (released < want && !*refused) {
+		unsigned long got = release_pages(want - released, refused);
+		if (got == 0)
+			break;
+		released += got;
+	}
+	return (long)released;
+}

@@ -1,0 +1,87 @@
+/* The p2m frame-list tree for Xen's tools; see pv_p2m.h. */
+#include <tide/frame.h>
+#include <tide/lib.h>
+#include <tide/metapool.h>
+#include <tide/platform.h>
+#include "layout.h"
+#include "pv.h"
+#include "pv_p2m.h"
+#include "pv_pt.h"
+
+#define ENTRIES (PAGE_SIZE / sizeof(unsigned long))
+
+static unsigned long *list_list;	    /* mfns of the frame-list pages */
+static unsigned long *lists[ENTRIES];	    /* the frame-list pages (direct map) */
+static mfn_t missing_page;		    /* a p2m page of INVALID entries */
+static unsigned long max_pfn;
+
+static void *take_page(mfn_t *m)
+{
+	pfn_t p;
+	if (metapool_take(RESERVED_P2M, &p))
+		return NULL;
+	*m = pv_p2m_get(p);
+	return frame_to_virt(p);
+}
+
+void p2m_lists_init(unsigned long boot_blocks)
+{
+	mfn_t list_list_mfn;
+	unsigned long *missing = take_page(&missing_page);
+	list_list = take_page(&list_list_mfn);
+	if (!missing || !list_list)
+		panic("p2m: no frames for the frame lists");
+	memset(missing, 0xff, PAGE_SIZE);
+	for (unsigned long i = 0; i < ENTRIES; i++)
+		list_list[i] = INVALID_MFN;
+	for (unsigned long b = 0; b < boot_blocks; b++) {
+		uint64_t pte = pt_lookup(P2M_BASE + b * PAGE_SIZE);
+		if (p2m_lists_set(b, mfn((pte & PTE_MFN_MASK) >> PAGE_SHIFT)))
+			panic("p2m: no frames for the frame lists");
+	}
+	shared_info_t *s = pv_shared_info();
+	s->arch.pfn_to_mfn_frame_list_list = list_list_mfn.n;
+}
+
+int p2m_lists_set(unsigned long b, mfn_t p2m_page)
+{
+	unsigned long top = b / ENTRIES;
+	BUG_ON(top >= ENTRIES);
+	if (!lists[top]) {
+		mfn_t m;
+		unsigned long *page = take_page(&m);
+		if (!page)
+			return -ENOMEM;
+		for (unsigned long i = 0; i < ENTRIES; i++)
+			page[i] = missing_page.n;
+		lists[top] = page;
+		list_list[top] = m.n;
+	}
+	lists[top][b % ENTRIES] = p2m_page.n;
+	if ((b + 1) * BLOCK_PAGES > max_pfn) {
+		max_pfn = (b + 1) * BLOCK_PAGES;
+		pv_shared_info()->arch.max_pfn = max_pfn;
+	}
+	return 0;
+}
+
+void p2m_lists_clear(unsigned long b)
+{
+	BUG_ON(!lists[b / ENTRIES]);
+	lists[b / ENTRIES][b % ENTRIES] = missing_page.n;
+}
+
+int p2m_lists_check(void)
+{
+	for (unsigned long b = 0; b < frames_nr_blocks(); b++) {
+		unsigned long *list = lists[b / ENTRIES];
+		uint64_t pte = block_state(b) == BLOCK_ONLINE ? pt_lookup(P2M_BASE + b * PAGE_SIZE) : 0;
+		unsigned long want = pte ? (pte & PTE_MFN_MASK) >> PAGE_SHIFT : missing_page.n;
+		unsigned long have = list ? list[b % ENTRIES] : missing_page.n;
+		if (have != want) {
+			printk("check: frame list says block %lu's p2m page is mfn %lx, not %lx\n", b, have, want);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
