@@ -48,8 +48,13 @@ void balloon_init(void)
 	while (boot_blocks < frames_nr_blocks() && block_state(boot_blocks) == BLOCK_ONLINE)
 		boot_blocks++;
 	elastic_init(boot_blocks);
+	memset(&stats, 0, sizeof(stats));
 	stats.target_pages = frames_populated();
 	state = BALLOON_IDLE;
+	retries = 0;
+	floor_logged = growing_now = false;
+	shortage_step = SHORTAGE_STEP_MIN_PAGES;
+	last_shortage_ns = shortage_backoff_ns = shortage_retry_at_ns = 0;
 	page_alloc_set_shortage_hook(balloon_on_shortage, BALLOON_LOW_WATERMARK);
 }
 

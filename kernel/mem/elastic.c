@@ -23,7 +23,11 @@ static pfn_t batch[BATCH];
 static unsigned long boot_blocks;
 static unsigned long blocks_plugged, blocks_unplugged;
 
-void elastic_init(unsigned long boot_boundary_blocks) { boot_blocks = boot_boundary_blocks; }
+void elastic_init(unsigned long boot_boundary_blocks)
+{
+	boot_blocks = boot_boundary_blocks;
+	blocks_plugged = blocks_unplugged = 0;
+}
 
 void elastic_block_counts(unsigned long *plugged, unsigned long *unplugged)
 {
@@ -81,7 +85,7 @@ static bool block_can_plug(unsigned long b)
 	return b >= boot_blocks && block_state(b) == BLOCK_ABSENT;
 }
 
-/* Hot-add the lowest absent block. Returns frames gained; sets *refused. */
+/* Hot-add the lowest absent block. Returns frames populated (metadata included); sets *refused. */
 static unsigned long plug_next_block(bool *refused)
 {
 	unsigned long b = boot_blocks;
@@ -107,7 +111,7 @@ static unsigned long plug_next_block(bool *refused)
 		buddy_add_frames(pfn(first.n + meta), (unsigned long)got - meta);
 	blocks_plugged++;
 	metapool_refill();
-	return (unsigned long)got - meta;
+	return (unsigned long)got;
 }
 
 long elastic_grow(unsigned long want, bool *refused)

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -19,6 +20,10 @@ static struct block_info *block_table;
 static long reservation;
 static unsigned long meta_pages;
 static bool populated[SPACE_BLOCKS * BLOCK_PAGES];
+static long max_pages, hypervisor_free;
+static struct platform_stats stats;
+static uint64_t now_ns;
+static unsigned long sleeps;
 
 static void *reserve(size_t bytes)
 {
@@ -55,6 +60,11 @@ void host_reset(unsigned long nr_blocks)
 	reservation = 0;
 	meta_pages = 0;
 	memset(populated, 0, sizeof(populated));
+	memset(&stats, 0, sizeof(stats));
+	max_pages = LONG_MAX;
+	hypervisor_free = LONG_MAX;
+	now_ns = 1000000000ULL;
+	sleeps = 0;
 	frames_init(frame_bytes, block_table, nr_blocks);
 	buddy_init();
 }
@@ -136,3 +146,98 @@ _Noreturn void panic(const char *fmt, ...)
 	va_end(ap);
 	abort();
 }
+
+void host_set_max_pages(long pages) { max_pages = pages; }
+void host_set_hypervisor_free(long pages) { hypervisor_free = pages; }
+void host_advance_ns(uint64_t ns) { now_ns += ns; }
+unsigned long host_sleeps(void) { return sleeps; }
+
+uint64_t monotonic_ns(void) { return now_ns; }
+
+void sleep_until_ns(uint64_t deadline_ns)
+{
+	sleeps++;
+	if (deadline_ns > now_ns)
+		now_ns = deadline_ns;
+}
+
+long platform_max_pages(void) { return max_pages; }
+unsigned platform_block_meta_frames(void) { return 2; }
+const struct platform_stats *platform_stats(void) { return &stats; }
+
+static void hypervisor_takes_back(long n)
+{
+	if (hypervisor_free != LONG_MAX)
+		hypervisor_free += n;
+}
+
+/* How many of n frames the simulated hypervisor grants: a prefix, like Xen. */
+static long grant(unsigned long n)
+{
+	long room = MIN(max_pages - reservation, hypervisor_free);
+	long k = MIN((long)n, MAX(room, 0L));
+	stats.populate_hypercalls++;
+	if (k < (long)n)
+		stats.refused_hypercalls++;
+	if (hypervisor_free != LONG_MAX)
+		hypervisor_free -= k;
+	return k;
+}
+
+long platform_populate(const pfn_t *frames, unsigned long n)
+{
+	long k = grant(n);
+	for (long i = 0; i < k; i++)
+		host_populate(frames[i], 1);
+	stats.frames_4k += (unsigned long)k;
+	return k > 0 ? k : -ENOMEM;
+}
+
+long platform_populate_block(unsigned long b)
+{
+	long k = grant(BLOCK_PAGES);
+	if (k > 0)
+		host_populate(block_to_pfn(b), (unsigned long)k);
+	if (k == (long)BLOCK_PAGES)
+		stats.extents_2m++;
+	else
+		stats.frames_4k += (unsigned long)MAX(k, 0L);
+	return k > 0 ? k : -ENOMEM;
+}
+
+long platform_release(const pfn_t *frames, unsigned long n)
+{
+	stats.release_hypercalls++;
+	for (unsigned long i = 0; i < n; i++)
+		host_depopulate(frames[i], 1);
+	hypervisor_takes_back((long)n);
+	return (long)n;
+}
+
+static unsigned long release_populated(unsigned long b)
+{
+	unsigned long n = 0;
+	for (unsigned long i = 0; i < BLOCK_PAGES; i++)
+		if (populated[b * BLOCK_PAGES + i]) {
+			host_depopulate(pfn(b * BLOCK_PAGES + i), 1);
+			n++;
+		}
+	hypervisor_takes_back((long)n);
+	stats.release_hypercalls++;
+	return n;
+}
+
+long platform_release_block(unsigned long b) { return (long)release_populated(b); }
+
+long platform_plug_block(unsigned long b)
+{
+	long k = grant(BLOCK_PAGES);
+	if (k < 2) {
+		hypervisor_takes_back(MAX(k, 0L));
+		return -ENOMEM;
+	}
+	host_populate(block_to_pfn(b), (unsigned long)k);
+	return k;
+}
+
+void platform_unplug_block(unsigned long b) { release_populated(b); }

@@ -24,4 +24,11 @@ unsigned long host_meta_pages(void);
 /* Raw access to the frame-state bytes, to corrupt them on purpose. */
 uint8_t *host_frame_bytes(void);
 
+/* The simulated hypervisor: its limit for the guest and the frames it has left to give. */
+void host_set_max_pages(long pages);
+void host_set_hypervisor_free(long pages);
+/* The simulated clock: monotonic_ns() reads it, sleep_until_ns() jumps it forward. */
+void host_advance_ns(uint64_t ns);
+unsigned long host_sleeps(void);
+
 #endif

@@ -14,16 +14,7 @@
 #include <tide/platform.h>
 
 #include "host_platform.h"
-
-#define CHECK(cond)                                                                         \
-	do {                                                                                \
-		if (!(cond)) {                                                              \
-			printf("# %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
-			return 1;                                                           \
-		}                                                                           \
-	} while (0)
-
-#define CHECK_INVARIANTS() CHECK(mem_check() == 0)
+#include "unit.h"
 
 static void setup(unsigned long space_blocks, unsigned long online_blocks)
 {
@@ -285,6 +276,13 @@ static const struct {
 	{test_hole_blocks, "hole_blocks"},
 	{test_metapool, "metapool"},
 	{test_random_stress, "random_alloc_free_stress"},
+	{test_balloon_grows_by_hotplug, "balloon_grows_by_hotplug"},
+	{test_balloon_shrinks_unplug_first, "balloon_shrinks_unplug_first"},
+	{test_balloon_floor, "balloon_floor"},
+	{test_balloon_backoff_doubles_then_cancels, "balloon_backoff_doubles_then_cancels"},
+	{test_balloon_half_fulfilled, "balloon_half_fulfilled"},
+	{test_shortage_grows_then_fails_cheaply, "shortage_grows_then_fails_cheaply"},
+	{test_balloon_cycles_leak_nothing, "balloon_cycles_leak_nothing"},
 };
 
 int main(int argc, char **argv)
