@@ -81,6 +81,17 @@ static void chunk_release(pfn_t p, unsigned order)
 	free_insert(p, order);
 }
 
+/* Take the free chunk p of order o off its list and hand out its first 2^order frames. */
+static void take_from_chunk(pfn_t p, unsigned o, unsigned order)
+{
+	free_unlink(p, o);
+	while (o > order) {
+		o--;
+		free_insert(pfn(p.n + (1UL << o)), o);
+	}
+	mark_chunk(p, order, FRAME_USED);
+}
+
 int buddy_alloc(unsigned order, pfn_t *out)
 {
 	unsigned o = order;
@@ -90,14 +101,28 @@ int buddy_alloc(unsigned order, pfn_t *out)
 		o++;
 	if (o > PAGE_MAX_ORDER)
 		return -ENOMEM;
-	pfn_t p = node_pfn(free_lists[o].next);
-	free_unlink(p, o);
-	while (o > order) {
-		o--;
-		free_insert(pfn(p.n + (1UL << o)), o);
+	*out = node_pfn(free_lists[o].next);
+	take_from_chunk(*out, o, order);
+	return 0;
+}
+
+int buddy_alloc_in_block(unsigned long b, unsigned order, pfn_t *out)
+{
+	pfn_t best = pfn(~0UL);
+	unsigned best_order = PAGE_MAX_ORDER + 1;
+	if (block_state(b) != BLOCK_ONLINE || block_info(b)->nr_free < (1UL << order))
+		return -ENOMEM;
+	for (unsigned long i = 0; i < BLOCK_PAGES; i++) {
+		pfn_t p = pfn(b * BLOCK_PAGES + i);
+		if (frame_is_free_head(p) && frame_aux(p) >= order && frame_aux(p) < best_order) {
+			best = p;
+			best_order = frame_aux(p);
+		}
 	}
-	mark_chunk(p, order, FRAME_USED);
-	*out = p;
+	if (best_order > PAGE_MAX_ORDER)
+		return -ENOMEM;
+	take_from_chunk(best, best_order, order);
+	*out = best;
 	return 0;
 }
 

@@ -44,7 +44,7 @@ static long reservation_op(unsigned cmd, xen_pfn_t *list, unsigned long n, unsig
 		stats.populate_hypercalls++;
 	else
 		stats.release_hypercalls++;
-	if (rc != (long)n)
+	if (rc != (long)n && order == 0)
 		stats.refused_hypercalls++;
 	return rc;
 }
@@ -69,6 +69,7 @@ static long populate_whole_block(unsigned long b, xen_pfn_t *mfns)
 				mfns[i] = mfns[0] + i;
 			return BLOCK_PAGES;
 		}
+		stats.fallbacks_2m++;
 	}
 	for (unsigned long i = 0; i < BLOCK_PAGES; i++)
 		mfns[i] = b * BLOCK_PAGES + i;
@@ -136,7 +137,7 @@ static long give_back(const pfn_t *frames, xen_pfn_t *mfns, unsigned long n)
 	bool whole = n == BLOCK_PAGES && mfns[0] % BLOCK_PAGES == 0;
 	for (unsigned long i = 1; whole && i < n; i++)
 		whole = mfns[i] == mfns[0] + i;
-	long gone = -EIO;
+	long gone;
 	if (whole && reservation_op(XENMEM_decrease_reservation, mfns, 1, BLOCK_ORDER) == 1)
 		gone = BLOCK_PAGES;
 	else

@@ -80,3 +80,158 @@ int test_grow_by_allocation(void)
 	CHECK_INVARIANTS();
 	return 0;
 }
+
+/* Move to target_mib and settle; CHECK-style failure if it does not get there. */
+static int settle_at(unsigned long target_pages)
+{
+	balloon_set_target(target_pages);
+	enum balloon_state s = balloon_settle(monotonic_ns() + SETTLE_NS);
+	if (s != BALLOON_IDLE) {
+		printk("# balloon stopped %s at %lu pages, target %lu\n", balloon_state_name(s),
+		       frames_populated(), target_pages);
+		return 1;
+	}
+	return 0;
+}
+
+int test_shrink_and_floor(void)
+{
+	unsigned long boot = frames_populated();
+	CHECK(settle_at(MIB_TO_PAGES(256)) == 0);
+	CHECK(platform_reservation_pages() == (long)MIB_TO_PAGES(256));
+	CHECK_INVARIANTS();
+	struct page_list l = {0};
+	take_pages(&l, MIB_TO_PAGES(100));
+	CHECK(l.n == MIB_TO_PAGES(100));
+	/* a target below what is used stops at the floor */
+	balloon_set_target(MIB_TO_PAGES(64));
+	CHECK(balloon_settle(monotonic_ns() + SETTLE_NS) == BALLOON_IDLE);
+	unsigned long used = frames_in_state(FRAME_USED) + frames_in_state(FRAME_RESERVED);
+	printk("floor: holding %lu MiB with %lu MiB in use\n", PAGES_TO_MIB(frames_populated()),
+	       PAGES_TO_MIB(used));
+	CHECK(frames_populated() == balloon_stats()->floor_pages);
+	CHECK(frames_populated() >= used + BLOCK_PAGES);
+	CHECK(platform_reservation_pages() == (long)frames_populated());
+	CHECK_INVARIANTS();
+	/* after freeing, the memory really goes back to Xen */
+	CHECK(give_pages(&l));
+	CHECK(settle_at(MIB_TO_PAGES(64)) == 0);
+	CHECK(platform_reservation_pages() == (long)MIB_TO_PAGES(64));
+	CHECK_INVARIANTS();
+	CHECK(settle_at(boot / 2) == 0); /* below boot memory: boot blocks balloon out */
+	CHECK(platform_reservation_pages() == (long)(boot / 2));
+	CHECK_INVARIANTS();
+	return 0;
+}
+
+int test_up_down_cycles(void)
+{
+	unsigned long boot = frames_populated(), free0 = nr_free_pages();
+	unsigned long res[RESERVED_NR_KINDS];
+	for (int k = 0; k < RESERVED_NR_KINDS; k++)
+		res[k] = frames_reserved(k);
+	for (int i = 0; i < 20; i++) {
+		CHECK(settle_at(MIB_TO_PAGES(256) + (unsigned long)i * 1000) == 0);
+		CHECK_INVARIANTS();
+		CHECK(settle_at(boot) == 0);
+		CHECK_INVARIANTS();
+	}
+	printk("20 cycles: %lu blocks hot-added, %lu unplugged\n", balloon_stats()->blocks_plugged,
+	       balloon_stats()->blocks_unplugged);
+	CHECK(balloon_stats()->blocks_plugged == balloon_stats()->blocks_unplugged);
+	CHECK(nr_free_pages() == free0);
+	for (int k = 0; k < RESERVED_NR_KINDS; k++)
+		if (k != RESERVED_POOL && k != RESERVED_PAGETABLE && k != RESERVED_META)
+			CHECK(frames_reserved(k) == res[k]);
+	/* tables for the new address range may stay; the reserve and metadata may not grow */
+	CHECK(frames_in_state(FRAME_RESERVED) <= res[RESERVED_KERNEL] + res[RESERVED_P2M] +
+						     res[RESERVED_POOL] + res[RESERVED_META] +
+						     res[RESERVED_PAGETABLE] + 4);
+	return 0;
+}
+
+/*
+ * Allocate until NULL. A refused growth attempt costs one refused hypercall
+ * (a 2 MiB try that falls back is counted apart), and attempts only happen
+ * when the backoff allows: a handful while the allocation loop runs, none after.
+ */
+static int exhaust_and_recover(void)
+{
+	struct page_list l = {0};
+	take_pages(&l, ~0UL);
+	unsigned long refused = platform_stats()->refused_hypercalls;
+	unsigned long calls = platform_stats()->populate_hypercalls;
+	unsigned long attempts = balloon_stats()->refusals;
+	printk("allocated %lu MiB; guest holds %lu MiB; %lu populate calls, %lu refused, in %lu "
+	       "refused attempts; %lu 2 MiB extents fell back to 4 KiB\n",
+	       PAGES_TO_MIB(l.n), PAGES_TO_MIB(frames_populated()), calls, refused, attempts,
+	       platform_stats()->fallbacks_2m);
+	CHECK(attempts <= 6);
+	CHECK(refused <= attempts);
+	for (int i = 0; i < 10000; i++)
+		CHECK(alloc_page() == NULL);
+	CHECK(platform_stats()->populate_hypercalls == calls); /* within the backoff: no hypercalls */
+	CHECK(balloon_stats()->shortage_denied >= 10000);
+	CHECK_INVARIANTS();
+	void *p = l.head;
+	l.head = l.head[0];
+	l.n--;
+	free_page(p);
+	CHECK((p = alloc_page()) != NULL);
+	free_page(p);
+	CHECK(give_pages(&l));
+	CHECK_INVARIANTS();
+	return 0;
+}
+
+int test_at_limit(void)
+{
+	long max = platform_max_pages();
+	CHECK(exhaust_and_recover() == 0);
+	CHECK(frames_populated() == (unsigned long)max);
+	CHECK(platform_stats()->refused_hypercalls == 0); /* at the limit Tide does not even ask */
+	return 0;
+}
+
+int test_xen_out_of_memory(void)
+{
+	long max = platform_max_pages();
+	CHECK(exhaust_and_recover() == 0);
+	printk("Xen's limit for us is %ld MiB; we got %lu MiB\n", (long)PAGES_TO_MIB(max),
+	       PAGES_TO_MIB(frames_populated()));
+	CHECK(frames_populated() < (unsigned long)max); /* Xen ran out first */
+	return 0;
+}
+
+int test_fallback_4k(void)
+{
+	CHECK(settle_at(frames_populated() + MIB_TO_PAGES(64)) == 0);
+	printk("2 MiB extents %lu, 4 KiB frames %lu\n", platform_stats()->extents_2m,
+	       platform_stats()->frames_4k);
+	CHECK(platform_stats()->extents_2m == 0);
+	CHECK(platform_stats()->frames_4k >= MIB_TO_PAGES(64));
+	CHECK_INVARIANTS();
+	return 0;
+}
+
+int test_unplug_replug(void)
+{
+	unsigned long boot = frames_populated();
+	unsigned long first = DIV_ROUND_UP(boot, BLOCK_PAGES);
+	long xen_before = platform_reservation_pages();
+	unsigned long reserved = frames_in_state(FRAME_RESERVED);
+	CHECK(settle_at(boot + MIB_TO_PAGES(64)) == 0);
+	CHECK(block_state(first) == BLOCK_ONLINE && (block_info(first)->flags & BLOCK_HOTPLUGGED));
+	CHECK_INVARIANTS();
+	CHECK(settle_at(boot) == 0);
+	CHECK(balloon_stats()->blocks_unplugged == 32);
+	CHECK(block_state(first) == BLOCK_ABSENT);
+	CHECK(platform_reservation_pages() == xen_before);
+	CHECK(frames_in_state(FRAME_RESERVED) <= reserved + 2); /* block metadata went with the blocks */
+	CHECK_INVARIANTS();
+	CHECK(settle_at(boot + MIB_TO_PAGES(64)) == 0); /* the same range comes back */
+	CHECK(block_state(first) == BLOCK_ONLINE && block_state(first + 31) == BLOCK_ONLINE);
+	CHECK(balloon_stats()->blocks_plugged == 64);
+	CHECK_INVARIANTS();
+	return 0;
+}

@@ -3,5 +3,11 @@
 #define ELASTIC_TESTS_H
 
 int test_grow_by_allocation(void);
+int test_shrink_and_floor(void);
+int test_up_down_cycles(void);
+int test_at_limit(void);
+int test_xen_out_of_memory(void);
+int test_fallback_4k(void);
+int test_unplug_replug(void);
 
 #endif

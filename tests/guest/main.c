@@ -140,6 +140,12 @@ static const struct guest_test tests[] = {
 	{"null_guard", test_null_guard},
 	{"report", test_report},
 	{"grow_by_allocation", test_grow_by_allocation},
+	{"shrink_and_floor", test_shrink_and_floor},
+	{"up_down_cycles", test_up_down_cycles},
+	{"at_limit", test_at_limit},
+	{"xen_out_of_memory", test_xen_out_of_memory},
+	{"fallback_4k", test_fallback_4k},
+	{"unplug_replug", test_unplug_replug},
 };
 
 int app_main(void)

@@ -5,6 +5,8 @@
  * from the allocator right after growth, when memory is plentiful.
  *
  * Reserve frames are RESERVED/pool and stay mapped writable in the direct map.
+ * They are taken from the lowest boot block with a free frame (then the
+ * lowest hot-added one), so that they never pin a block that could drain.
  */
 #ifndef TIDE_METAPOOL_H
 #define TIDE_METAPOOL_H

@@ -28,6 +28,11 @@ void buddy_free(pfn_t p, unsigned order);
  * allocator as free memory (chunked and coalesced). All must be in one block.
  */
 void buddy_add_frames(pfn_t first, unsigned long n);
+/*
+ * Allocate 2^order frames from block b specifically (its smallest fitting
+ * free chunk): 0, or -ENOMEM when the block has none.
+ */
+int buddy_alloc_in_block(unsigned long b, unsigned order, pfn_t *out);
 /* Take the highest wholly free block out of the allocator: true and its number, or false. */
 bool buddy_take_free_block(unsigned long *block);
 /* Take every free chunk of block b out of the allocator (frames stay FREE, in no list). */

@@ -77,6 +77,7 @@ struct platform_stats {
 	unsigned long populate_hypercalls; /* populate requests sent to the hypervisor */
 	unsigned long release_hypercalls;  /* decrease requests sent */
 	unsigned long refused_hypercalls;  /* requests refused or half-fulfilled */
+	unsigned long fallbacks_2m;	   /* 2 MiB extents Xen could not give (4 KiB used instead) */
 	unsigned long extents_2m;	   /* 2 MiB extents populated */
 	unsigned long frames_4k;	   /* frames populated as 4 KiB extents */
 };
