@@ -15,6 +15,9 @@ struct free_chunk {
 
 static struct free_chunk free_lists[PAGE_MAX_ORDER + 1];
 static unsigned long free_list_len[PAGE_MAX_ORDER + 1];
+/* Single free pages kept unmerged for the next alloc_page(): FREE, not heads, in no list. */
+static pfn_t page_cache[PAGE_CACHE_PAGES];
+static unsigned page_cache_len;
 
 void buddy_init(void)
 {
@@ -22,6 +25,7 @@ void buddy_init(void)
 		free_lists[o].next = free_lists[o].prev = &free_lists[o];
 		free_list_len[o] = 0;
 	}
+	page_cache_len = 0;
 }
 
 static struct free_chunk *chunk_node(pfn_t p) { return frame_to_virt(p); }
@@ -39,12 +43,18 @@ static void list_link_after(struct free_chunk *pos, struct free_chunk *c)
 static void free_insert(pfn_t p, unsigned order)
 {
 	struct free_chunk *c = chunk_node(p), *pos = &free_lists[order];
-	frame_set_state(p, FRAME_FREE, order, true);
-	if (order == PAGE_MAX_ORDER) {
-		/* Address-ordered: walk back from the tail to the last lower block. */
-		while (pos->prev != &free_lists[order] && node_pfn(pos->prev).n > p.n)
+	frame_set_free_head(p, order, true);
+	if (order == PAGE_MAX_ORDER && free_list_len[order]) {
+		/* Address-ordered, walking in from the nearer end of the list. */
+		unsigned long lo = node_pfn(pos->next).n, hi = node_pfn(pos->prev).n;
+		if (p.n - MIN(p.n, lo) < MAX(p.n, hi) - p.n) {
+			while (pos->next != &free_lists[order] && node_pfn(pos->next).n < p.n)
+				pos = pos->next;
+		} else {
+			while (pos->prev != &free_lists[order] && node_pfn(pos->prev).n > p.n)
+				pos = pos->prev;
 			pos = pos->prev;
-		pos = pos->prev;
+		}
 	}
 	list_link_after(pos, c);
 	free_list_len[order]++;
@@ -57,19 +67,20 @@ static void free_unlink(pfn_t p, unsigned order)
 	c->prev->next = c->next;
 	c->next->prev = c->prev;
 	free_list_len[order]--;
-	frame_set_state(p, FRAME_FREE, 0, false);
+	frame_set_free_head(p, 0, false);
 }
 
 static void mark_chunk(pfn_t p, unsigned order, enum frame_state s)
 {
-	for (unsigned long i = 0; i < (1UL << order); i++)
-		frame_set_state(pfn(p.n + i), s, 0, false);
+	if (order == 0)
+		frame_set_state(p, s, 0, false);
+	else
+		frame_set_state_range(p, 1UL << order, s);
 }
 
-/* Mark the chunk FREE, merge it with free buddies, and list it. */
-static void chunk_release(pfn_t p, unsigned order)
+/* Merge the chunk at p (already FREE) with free buddies, and list it. */
+static void chunk_merge(pfn_t p, unsigned order)
 {
-	mark_chunk(p, order, FRAME_FREE);
 	while (order < PAGE_MAX_ORDER) {
 		pfn_t buddy = pfn(p.n ^ (1UL << order));
 		if (!frame_is_free_head(buddy) || frame_aux(buddy) != order)
@@ -79,6 +90,45 @@ static void chunk_release(pfn_t p, unsigned order)
 		order++;
 	}
 	free_insert(p, order);
+}
+
+/* Mark the chunk FREE, merge it with free buddies, and list it. */
+static void chunk_release(pfn_t p, unsigned order)
+{
+	mark_chunk(p, order, FRAME_FREE);
+	chunk_merge(p, order);
+}
+
+/* Fill the empty cache with the lowest-order chunk there is, split to 32 pages at most. */
+static bool page_cache_refill(void)
+{
+	unsigned o = 0;
+	while (o <= PAGE_MAX_ORDER && free_list_len[o] == 0)
+		o++;
+	if (o > PAGE_MAX_ORDER)
+		return false;
+	pfn_t p = node_pfn(free_lists[o].next);
+	free_unlink(p, o);
+	while (o > PAGE_CACHE_REFILL_ORDER) {
+		o--;
+		free_insert(pfn(p.n + (1UL << o)), o);
+	}
+	for (unsigned long i = 1UL << o; i-- > 0;)
+		page_cache[page_cache_len++] = pfn(p.n + i);
+	return true;
+}
+
+void page_cache_drain(void)
+{
+	while (page_cache_len)
+		chunk_merge(page_cache[--page_cache_len], 0);
+}
+
+unsigned page_cache_frames(pfn_t *out)
+{
+	for (unsigned i = 0; i < page_cache_len; i++)
+		out[i] = page_cache[i];
+	return page_cache_len;
 }
 
 /* Take the free chunk p of order o off its list and hand out its first 2^order frames. */
@@ -99,6 +149,10 @@ int buddy_alloc(unsigned order, pfn_t *out)
 		return -EINVAL;
 	while (o <= PAGE_MAX_ORDER && free_list_len[o] == 0)
 		o++;
+	if (o > PAGE_MAX_ORDER && page_cache_len) {
+		page_cache_drain();
+		return buddy_alloc(order, out);
+	}
 	if (o > PAGE_MAX_ORDER)
 		return -ENOMEM;
 	*out = node_pfn(free_lists[o].next);
@@ -110,6 +164,7 @@ int buddy_alloc_in_block(unsigned long b, unsigned order, pfn_t *out)
 {
 	pfn_t best = pfn(~0UL);
 	unsigned best_order = PAGE_MAX_ORDER + 1;
+	page_cache_drain();
 	if (block_state(b) != BLOCK_ONLINE || block_info(b)->nr_free < (1UL << order))
 		return -ENOMEM;
 	for (unsigned long i = 0; i < BLOCK_PAGES; i++) {
@@ -151,6 +206,7 @@ void buddy_add_frames(pfn_t first, unsigned long n)
 
 bool buddy_take_free_block(unsigned long *block)
 {
+	page_cache_drain();
 	if (free_list_len[PAGE_MAX_ORDER] == 0)
 		return false;
 	pfn_t p = node_pfn(free_lists[PAGE_MAX_ORDER].prev);
@@ -162,6 +218,7 @@ bool buddy_take_free_block(unsigned long *block)
 void buddy_take_block_chunks(unsigned long b)
 {
 	pfn_t first = block_to_pfn(b);
+	page_cache_drain();
 	for (unsigned long i = 0; i < BLOCK_PAGES;) {
 		pfn_t p = pfn(first.n + i);
 		if (frame_is_free_head(p)) {
@@ -206,6 +263,11 @@ void *alloc_pages(unsigned order)
 	pfn_t p;
 	if (shortage_hook && nr_free_pages() < need + low_watermark)
 		shortage_hook(need + low_watermark - nr_free_pages());
+	if (order == 0 && (page_cache_len || page_cache_refill())) {
+		p = page_cache[--page_cache_len];
+		frame_set_state(p, FRAME_USED, 0, false);
+		return frame_to_virt(p);
+	}
 	if (buddy_alloc(order, &p))
 		return NULL;
 	return frame_to_virt(p);
@@ -213,6 +275,15 @@ void *alloc_pages(unsigned order)
 
 void free_pages(void *va, unsigned order)
 {
-	if (va)
-		buddy_free(virt_to_frame(va), order);
+	if (!va)
+		return;
+	pfn_t p = virt_to_frame(va);
+	if (order == 0 && page_cache_len < PAGE_CACHE_PAGES) {
+		if (frame_state(p) != FRAME_USED)
+			panic("free_pages: frame %lx is %s, not used", p.n, frame_state_name(frame_state(p)));
+		frame_set_state(p, FRAME_FREE, 0, false);
+		page_cache[page_cache_len++] = p;
+		return;
+	}
+	buddy_free(p, order);
 }

@@ -4,7 +4,8 @@
  *  2. the global, per-kind and per-block counters equal a fresh recount;
  *  3. each free chunk is aligned, starts with a head marked with its order,
  *     covers only FREE non-head frames, has no free buddy of its order, and
- *     the order-9 list is sorted; the chunks cover exactly the FREE frames;
+ *     the order-9 list is sorted; the chunks and the page cache (FREE
+ *     non-head frames, each once) cover exactly the FREE frames;
  *  4. FREE + USED + RESERVED equals the platform's reservation;
  *  5. the platform's own invariants hold (platform_check: on PV, the direct
  *     map and the p2m agree with the frame states).
@@ -128,6 +129,17 @@ int mem_check(void)
 		FAIL("a free list is broken (cycle or bad link)");
 	if (rc)
 		return rc;
+	pfn_t cached[PAGE_CACHE_PAGES];
+	unsigned ncached = page_cache_frames(cached);
+	for (unsigned i = 0; i < ncached; i++) {
+		if (frame_state(cached[i]) != FRAME_FREE || frame_is_free_head(cached[i]))
+			FAIL("cached page %lx is %s%s", cached[i].n, frame_state_name(frame_state(cached[i])),
+			     frame_is_free_head(cached[i]) ? " (head)" : "");
+		for (unsigned j = 0; j < i; j++)
+			if (cached[j].n == cached[i].n)
+				FAIL("page %lx is cached twice", cached[i].n);
+	}
+	w.frames += ncached;
 	if (w.frames != nr_free_pages())
 		FAIL("free lists hold %lu frames, %lu are free", w.frames, nr_free_pages());
 	long held = platform_reservation_pages();

@@ -146,11 +146,7 @@ static unsigned long unplug_block(unsigned long b)
 	unsigned long held = block_info(b)->nr_populated;
 	buddy_take_block_chunks(b);
 	platform_unplug_block(b);
-	for (unsigned long i = 0; i < BLOCK_PAGES; i++) {
-		pfn_t p = pfn(b * BLOCK_PAGES + i);
-		if (frame_state(p) != FRAME_UNPOPULATED)
-			frame_set_state(p, FRAME_UNPOPULATED, 0, false);
-	}
+	frame_set_state_range(block_to_pfn(b), BLOCK_PAGES, FRAME_UNPOPULATED);
 	block_set_state(b, BLOCK_ABSENT, 0);
 	blocks_unplugged++;
 	return held;
@@ -179,8 +175,7 @@ static unsigned long release_block(unsigned long b, bool *refused)
 	}
 	if (gone <= 0)
 		return 0;
-	for (unsigned long i = 0; i < (unsigned long)gone; i++)
-		frame_set_state(pfn(b * BLOCK_PAGES + i), FRAME_UNPOPULATED, 0, false);
+	frame_set_state_range(block_to_pfn(b), (unsigned long)gone, FRAME_UNPOPULATED);
 	return (unsigned long)gone;
 }
 

@@ -91,37 +91,65 @@ bool frame_is_free_head(pfn_t p)
 	return block_state(pfn_to_block(p)) == BLOCK_ONLINE && (frame_bytes[p.n] & HEAD_FLAG);
 }
 
-static void count_block_frame(struct block_info *bi, enum frame_state s, int delta)
-{
-	if (s == FRAME_FREE)
-		bi->nr_free = (uint16_t)(bi->nr_free + delta);
-	else if (s == FRAME_USED)
-		bi->nr_used = (uint16_t)(bi->nr_used + delta);
-	if (s == FRAME_FREE || s == FRAME_USED || s == FRAME_RESERVED)
-		bi->nr_populated = (uint16_t)(bi->nr_populated + delta);
-}
+/* Per-state contributions to a block's counters, so that the setter needs no branches. */
+static const uint8_t is_free[FRAME_NR_STATES] = {[FRAME_FREE] = 1};
+static const uint8_t is_used[FRAME_NR_STATES] = {[FRAME_USED] = 1};
+static const uint8_t is_populated[FRAME_NR_STATES] = {[FRAME_FREE] = 1, [FRAME_USED] = 1, [FRAME_RESERVED] = 1};
 
 void frame_set_state(pfn_t p, enum frame_state s, unsigned aux, bool head)
 {
-	unsigned long b = pfn_to_block(p);
-	BUG_ON(block_state(b) != BLOCK_ONLINE || s == FRAME_HOLE || s >= FRAME_NR_STATES);
-	BUG_ON(aux > (AUX_MASK >> AUX_SHIFT));
+	struct block_info *bi = &blocks[pfn_to_block(p)];
+	/* reading bi faults if the block's table page is unbacked: the block is absent then */
+	BUG_ON(p.n >= nr_blocks * BLOCK_PAGES || bi->state != BLOCK_ONLINE);
+	BUG_ON(s == FRAME_HOLE || s >= FRAME_NR_STATES || aux > (AUX_MASK >> AUX_SHIFT));
 	uint8_t old = frame_bytes[p.n];
-	enum frame_state old_state = (enum frame_state)(old & STATE_MASK);
-	struct block_info *bi = &blocks[b];
+	enum frame_state o = (enum frame_state)(old & STATE_MASK);
 
-	state_count[old_state]--;
-	count_block_frame(bi, old_state, -1);
-	if (old_state == FRAME_RESERVED)
-		kind_count[(old & AUX_MASK) >> AUX_SHIFT]--;
-
-	frame_bytes[p.n] = (uint8_t)(s | (aux << AUX_SHIFT) | (head ? HEAD_FLAG : 0));
+	state_count[o]--;
 	state_count[s]++;
-	count_block_frame(bi, s, +1);
+	bi->nr_free = (uint16_t)(bi->nr_free - is_free[o] + is_free[s]);
+	bi->nr_used = (uint16_t)(bi->nr_used - is_used[o] + is_used[s]);
+	bi->nr_populated = (uint16_t)(bi->nr_populated - is_populated[o] + is_populated[s]);
+	if (o == FRAME_RESERVED)
+		kind_count[(old & AUX_MASK) >> AUX_SHIFT]--;
 	if (s == FRAME_RESERVED) {
 		BUG_ON(aux >= RESERVED_NR_KINDS);
 		kind_count[aux]++;
 	}
+	frame_bytes[p.n] = (uint8_t)(s | (aux << AUX_SHIFT) | (head ? HEAD_FLAG : 0));
+}
+
+void frame_set_state_range(pfn_t first, unsigned long n, enum frame_state s)
+{
+	struct block_info *bi = &blocks[pfn_to_block(first)];
+	unsigned long was[FRAME_NR_STATES] = {0};
+	BUG_ON(n == 0 || pfn_to_block(first) != pfn_to_block(pfn(first.n + n - 1)));
+	BUG_ON(first.n + n > nr_blocks * BLOCK_PAGES || bi->state != BLOCK_ONLINE);
+	BUG_ON(s == FRAME_HOLE || s == FRAME_RESERVED || s >= FRAME_NR_STATES);
+	uint8_t *bytes = &frame_bytes[first.n];
+	for (unsigned long i = 0; i < n; i++) {
+		enum frame_state o = (enum frame_state)(bytes[i] & STATE_MASK);
+		was[o]++;
+		if (o == FRAME_RESERVED)
+			kind_count[(bytes[i] & AUX_MASK) >> AUX_SHIFT]--;
+		bytes[i] = (uint8_t)s;
+	}
+	for (int o = 0; o < FRAME_NR_STATES; o++) {
+		state_count[o] -= was[o];
+		bi->nr_free = (uint16_t)(bi->nr_free - was[o] * is_free[o]);
+		bi->nr_used = (uint16_t)(bi->nr_used - was[o] * is_used[o]);
+		bi->nr_populated = (uint16_t)(bi->nr_populated - was[o] * is_populated[o]);
+	}
+	state_count[s] += n;
+	bi->nr_free = (uint16_t)(bi->nr_free + n * is_free[s]);
+	bi->nr_used = (uint16_t)(bi->nr_used + n * is_used[s]);
+	bi->nr_populated = (uint16_t)(bi->nr_populated + n * is_populated[s]);
+}
+
+void frame_set_free_head(pfn_t p, unsigned order, bool head)
+{
+	BUG_ON((frame_bytes[p.n] & STATE_MASK) != FRAME_FREE);
+	frame_bytes[p.n] = (uint8_t)(FRAME_FREE | (head ? (order << AUX_SHIFT) | HEAD_FLAG : 0));
 }
 
 /* Back (or release) the page of frame-state bytes shared by the blocks around b. */

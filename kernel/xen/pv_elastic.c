@@ -223,3 +223,46 @@ void platform_unplug_block(unsigned long b)
 	if (reservation_op(XENMEM_decrease_reservation, mfns, n, 0) != (long)n)
 		panic("pv: Xen did not take back the frames of unplugged block %lu", b);
 }
+
+/*
+ * The raw limit, for `make bench`: the least work that makes nblocks blocks
+ * usable on PV (2 MiB extents, up to 64 per populate call, and one L1 table
+ * per block for the direct map) and that gives them back, with no p2m, no
+ * frame states and no allocator. The blocks must be absent and unused by
+ * Tide; they are left absent.
+ */
+#define RAW_BATCH 64
+
+long pv_raw_populate(unsigned long first_block, unsigned long nblocks, xen_pfn_t *bases)
+{
+	static xen_pfn_t mfns[BLOCK_PAGES];
+	for (unsigned long done = 0; done < nblocks;) {
+		unsigned long n = MIN((unsigned long)RAW_BATCH, nblocks - done);
+		for (unsigned long i = 0; i < n; i++)
+			bases[done + i] = (first_block + done + i) * BLOCK_PAGES;
+		if (reservation_op(XENMEM_populate_physmap, bases + done, n, BLOCK_ORDER) != (long)n)
+			return -ENOMEM;
+		for (unsigned long i = 0; i < n; i++) {
+			for (unsigned long j = 0; j < BLOCK_PAGES; j++)
+				mfns[j] = bases[done + i] + j;
+			write_block_l1(mfns, BLOCK_PAGES);
+			if (pt_hook_l1((first_block + done + i) * BLOCK_BYTES, mfn(mfns[0])))
+				return -ENOMEM;
+		}
+		done += n;
+	}
+	return (long)nblocks;
+}
+
+long pv_raw_release(unsigned long first_block, unsigned long nblocks, xen_pfn_t *bases)
+{
+	for (unsigned long i = 0; i < nblocks; i++)
+		pt_unhook_l1((first_block + i) * BLOCK_BYTES);
+	for (unsigned long done = 0; done < nblocks;) {
+		unsigned long n = MIN((unsigned long)RAW_BATCH, nblocks - done);
+		if (reservation_op(XENMEM_decrease_reservation, bases + done, n, BLOCK_ORDER) != (long)n)
+			return -EIO;
+		done += n;
+	}
+	return (long)nblocks;
+}

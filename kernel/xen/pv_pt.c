@@ -137,9 +137,14 @@ pfn_t pt_unhook_l1(unsigned long va)
 
 void pt_batch_set(struct pt_batch *b, unsigned long va, uint64_t pte)
 {
-	uint64_t *e = l1_entry(va, false);
-	BUG_ON(!e);
-	b->req[b->n].ptr = entry_maddr(e) | MMU_NORMAL_PT_UPDATE;
+	unsigned long region = va >> (PAGE_SHIFT + 9);
+	if (b->n == 0 || b->l1_region != region) {
+		uint64_t *e = l1_entry(va, false);
+		BUG_ON(!e);
+		b->l1_region = region;
+		b->l1_maddr = entry_maddr(e) - pt_index(va, 1) * sizeof(uint64_t);
+	}
+	b->req[b->n].ptr = (b->l1_maddr + pt_index(va, 1) * sizeof(uint64_t)) | MMU_NORMAL_PT_UPDATE;
 	b->req[b->n].val = pte;
 	if (++b->n == ARRAY_SIZE(b->req))
 		pt_batch_flush(b);

@@ -53,11 +53,18 @@ int pt_hook_l1(unsigned long va, mfn_t l1);
 /* Unhook the region's L1 table (flushing the TLB); returns its frame. */
 pfn_t pt_unhook_l1(unsigned long va);
 
-/* A batch of L1 entry updates, sent to Xen 256 at a time. */
+/*
+ * A batch of L1 entry updates, sent to Xen 256 at a time. It remembers the
+ * L1 table of the last 2 MiB region it touched, so that consecutive frames
+ * cost no page-table walk; the memory is forgotten at each flush, so an L1
+ * unhooked between batches is never used.
+ */
 struct pt_batch {
 	mmu_update_t req[256];
 	unsigned n;
 	long error;
+	unsigned long l1_region; /* va >> 21 of the remembered L1, or ~0 */
+	uint64_t l1_maddr;	 /* its machine address */
 };
 void pt_batch_set(struct pt_batch *b, unsigned long va, uint64_t pte);
 /* Send what is queued: 0, or the first error Xen returned. */

@@ -139,6 +139,34 @@ static int test_heap(void)
 	return 0;
 }
 
+static int test_page_cache(void)
+{
+	setup(4, 2);
+	void *p[10];
+	pfn_t cached[PAGE_CACHE_PAGES];
+	CHECK((p[0] = alloc_page()) != NULL);
+	/* an empty cache takes a whole chunk of 2^PAGE_CACHE_REFILL_ORDER pages */
+	CHECK(page_cache_frames(cached) == (1U << PAGE_CACHE_REFILL_ORDER) - 1);
+	CHECK(p[0] == frame_to_virt(pfn(0))); /* lowest first */
+	for (int i = 1; i < 10; i++)
+		CHECK((p[i] = alloc_page()) != NULL);
+	for (int i = 0; i < 10; i++)
+		free_page(p[i]);
+	CHECK(page_cache_frames(cached) == (1U << PAGE_CACHE_REFILL_ORDER));
+	CHECK(nr_free_pages() == 2 * BLOCK_PAGES); /* cached pages count as free */
+	CHECK(buddy_chunks(PAGE_MAX_ORDER) == 1);  /* ... but are not merged yet */
+	CHECK_INVARIANTS();
+	CHECK(alloc_page() == p[9]);		   /* the last freed comes back first */
+	free_page(p[9]);
+	unsigned long b;
+	CHECK(buddy_take_free_block(&b) && b == 1); /* taking blocks drains the cache first */
+	CHECK(page_cache_frames(cached) == 0);
+	CHECK(buddy_chunks(PAGE_MAX_ORDER) == 1);
+	buddy_add_frames(block_to_pfn(1), BLOCK_PAGES);
+	CHECK_INVARIANTS();
+	return 0;
+}
+
 static int test_checker_catches_state_corruption(void)
 {
 	setup(4, 2);
@@ -269,6 +297,7 @@ static const struct {
 	{test_exhaustion_then_restore, "exhaustion_returns_null_then_restores"},
 	{test_prefers_low_blocks, "buddy_prefers_low_blocks"},
 	{test_heap, "heap_small_and_large"},
+	{test_page_cache, "page_cache"},
 	{test_checker_catches_state_corruption, "checker_catches_state_corruption"},
 	{test_checker_catches_reservation_mismatch, "checker_catches_reservation_mismatch"},
 	{test_checker_catches_broken_free_list, "checker_catches_broken_free_list"},

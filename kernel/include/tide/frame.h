@@ -93,6 +93,13 @@ bool frame_is_free_head(pfn_t p);
  * chunk's head, its order (with head = true). Keeps every counter.
  */
 void frame_set_state(pfn_t p, enum frame_state s, unsigned aux, bool head);
+/*
+ * frame_set_state() for n frames of one block, none becoming a head or
+ * reserved: the same counters, kept in one pass.
+ */
+void frame_set_state_range(pfn_t first, unsigned long n, enum frame_state s);
+/* Mark a FREE frame as the head of a free chunk of the given order, or not: no counter changes. */
+void frame_set_free_head(pfn_t p, unsigned order, bool head);
 
 /*
  * Change a block's state. ABSENT -> ONLINE backs its state bytes (-ENOMEM

@@ -7,6 +7,14 @@
  * itself; the order-9 list is sorted by address so that allocation splits the
  * lowest block and shrinking takes the highest: high blocks drain first.
  *
+ * Single pages freed through free_pages() wait, unmerged, in a cache of
+ * PAGE_CACHE_PAGES for the next alloc_page() (as Linux's per-CPU lists do),
+ * so that a page allocated and freed in a loop does not split and re-merge a
+ * whole block each time; an empty cache takes a whole chunk of 32 pages at
+ * once, so that allocating many pages costs a pop each. Cached pages count as
+ * free; the cache is drained before anything needs whole blocks or larger
+ * chunks.
+ *
  * Allocation never panics and never loops: when nothing can be had it asks
  * the shortage hook (grow on shortage) once and otherwise returns NULL.
  */
@@ -16,6 +24,8 @@
 #include <tide/frame.h>
 
 #define PAGE_MAX_ORDER BLOCK_ORDER
+#define PAGE_CACHE_PAGES 64
+#define PAGE_CACHE_REFILL_ORDER 5 /* an empty cache takes a chunk of 32 pages at once */
 
 void buddy_init(void);
 
@@ -37,6 +47,10 @@ int buddy_alloc_in_block(unsigned long b, unsigned order, pfn_t *out);
 bool buddy_take_free_block(unsigned long *block);
 /* Take every free chunk of block b out of the allocator (frames stay FREE, in no list). */
 void buddy_take_block_chunks(unsigned long b);
+/* Merge the cached single pages into the free lists. */
+void page_cache_drain(void);
+/* Copy the cached pages into out (PAGE_CACHE_PAGES entries); returns how many. */
+unsigned page_cache_frames(pfn_t *out);
 /*
  * Walk the free lists: for each chunk call fn; stops and returns fn's non-zero
  * value, or -EIO if a list is broken (a cycle or a bad link).

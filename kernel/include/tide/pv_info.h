@@ -17,4 +17,12 @@ const struct pv_mem_info *pv_mem_info(void);
 /* Mark the blocks above the boot boundary that overlap [start, end) (bytes) as holes. */
 void pv_mem_mark_hole(uint64_t start, uint64_t end);
 
+/*
+ * The raw limit for benchmarks: populate (or release) nblocks absent blocks
+ * with 2 MiB extents and direct-map them, with no bookkeeping at all. bases
+ * holds nblocks machine frames between the two calls.
+ */
+long pv_raw_populate(unsigned long first_block, unsigned long nblocks, unsigned long *bases);
+long pv_raw_release(unsigned long first_block, unsigned long nblocks, unsigned long *bases);
+
 #endif

@@ -43,7 +43,18 @@ static inline mfn_t mfn(unsigned long n) { return (mfn_t){n}; }
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define DIV_ROUND_UP(n, d) (((n) + (d)-1) / (d))
-#define MIN(a, b) ((a) < (b) ? (a) : (b))
-#define MAX(a, b) ((a) > (b) ? (a) : (b))
+/* Each argument is evaluated once. */
+#define MIN(a, b)                                                               \
+	({                                                                      \
+		__typeof__(a) min_a_ = (a);                                     \
+		__typeof__(b) min_b_ = (b);                                     \
+		min_a_ < min_b_ ? min_a_ : min_b_;                              \
+	})
+#define MAX(a, b)                                                               \
+	({                                                                      \
+		__typeof__(a) max_a_ = (a);                                     \
+		__typeof__(b) max_b_ = (b);                                     \
+		max_a_ > max_b_ ? max_a_ : max_b_;                              \
+	})
 
 #endif
