@@ -18,8 +18,10 @@
 #include "elastic.h"
 
 #define BATCH 512
+#define BLOCK_BATCH 64 /* whole blocks per platform request */
 
 static pfn_t batch[BATCH];
+static unsigned long block_batch[BLOCK_BATCH];
 static unsigned long boot_blocks;
 static unsigned long blocks_plugged, blocks_unplugged;
 
@@ -54,24 +56,23 @@ static void mark_unpopulated(const pfn_t *frames, unsigned long n)
 		frame_set_state(frames[i], FRAME_UNPOPULATED, 0, false);
 }
 
-/* Refill up to want frames of online block b. Returns frames gained; sets *refused. */
-static unsigned long refill_block(unsigned long b, unsigned long want, bool *refused)
+/* A boot block whose frames were all ballooned out: refilled whole, as one 2 MiB extent. */
+static bool block_empty_boot(unsigned long b)
 {
 	const struct block_info *bi = block_info(b);
-	unsigned long missing = BLOCK_PAGES - bi->nr_populated;
-	long got;
+	return block_state(b) == BLOCK_ONLINE && bi->nr_populated == 0 && !(bi->flags & BLOCK_HOTPLUGGED);
+}
+
+/* Refill up to want frames of online block b, frame by frame. Returns frames gained; sets *refused. */
+static unsigned long refill_frames(unsigned long b, unsigned long want, bool *refused)
+{
 	unsigned long n = 0;
-	if (missing == BLOCK_PAGES && want >= BLOCK_PAGES && !(bi->flags & BLOCK_HOTPLUGGED)) {
-		for (unsigned long i = 0; i < BLOCK_PAGES; i++)
-			batch[i] = pfn(b * BLOCK_PAGES + i);
-		n = BLOCK_PAGES;
-		got = platform_populate_block(b);
-	} else {
-		for (unsigned long i = 0; i < BLOCK_PAGES && n < MIN(want, (unsigned long)BATCH); i++)
-			if (frame_state(pfn(b * BLOCK_PAGES + i)) == FRAME_UNPOPULATED)
-				batch[n++] = pfn(b * BLOCK_PAGES + i);
-		got = platform_populate(batch, n);
-	}
+	for (unsigned long i = 0; i < BLOCK_PAGES && n < MIN(want, (unsigned long)BATCH); i++)
+		if (frame_state(pfn(b * BLOCK_PAGES + i)) == FRAME_UNPOPULATED)
+			batch[n++] = pfn(b * BLOCK_PAGES + i);
+	if (n == 0)
+		return 0;
+	long got = platform_populate(batch, n);
 	if (got < (long)n)
 		*refused = true;
 	if (got <= 0)
@@ -80,38 +81,92 @@ static unsigned long refill_block(unsigned long b, unsigned long want, bool *ref
 	return (unsigned long)got;
 }
 
+/* Refill the nb empty boot blocks in block_batch. Returns frames gained; sets *refused. */
+static unsigned long refill_blocks(unsigned long nb, bool *refused)
+{
+	long got = platform_populate_blocks(block_batch, nb);
+	if (got < (long)(nb * BLOCK_PAGES))
+		*refused = true;
+	if (got <= 0)
+		return 0;
+	for (unsigned long i = 0; i < nb && (unsigned long)got > i * BLOCK_PAGES; i++)
+		buddy_add_frames(block_to_pfn(block_batch[i]), MIN(BLOCK_PAGES, (unsigned long)got - i * BLOCK_PAGES));
+	return (unsigned long)got;
+}
+
+/* Refill ballooned-out frames, lowest blocks first: whole empty boot blocks in batches. */
+static unsigned long refill(unsigned long want, bool *refused)
+{
+	unsigned long gained = 0, nb = 0;
+	for (unsigned long b = block_next_present(0); b < frames_nr_blocks() && gained < want && !*refused;
+	     b = block_next_present(b + 1)) {
+		if (block_state(b) != BLOCK_ONLINE || block_info(b)->nr_populated == BLOCK_PAGES)
+			continue;
+		if (block_empty_boot(b) && want - gained >= (nb + 1) * BLOCK_PAGES) {
+			block_batch[nb++] = b;
+			if (nb == BLOCK_BATCH) {
+				gained += refill_blocks(nb, refused);
+				nb = 0;
+			}
+		} else if (want - gained > nb * BLOCK_PAGES) {
+			gained += refill_frames(b, want - gained - nb * BLOCK_PAGES, refused);
+		}
+	}
+	if (nb && !*refused)
+		gained += refill_blocks(nb, refused);
+	return gained;
+}
+
 static bool block_can_plug(unsigned long b)
 {
 	return b >= boot_blocks && block_state(b) == BLOCK_ABSENT;
 }
 
-/* Hot-add the lowest absent block. Returns frames populated (metadata included); sets *refused. */
-static unsigned long plug_next_block(bool *refused)
+/* Mark hot-added block b's first got frames: its metadata, then free memory. */
+static void mark_plugged(unsigned long b, unsigned long got)
 {
-	unsigned long b = boot_blocks;
-	while (b < frames_nr_blocks() && !block_can_plug(b))
-		b++;
-	if (b == frames_nr_blocks() || block_set_state(b, BLOCK_ONLINE, BLOCK_HOTPLUGGED)) {
-		*refused = true; /* no room left in the pfn space, or no metadata */
-		return 0;
-	}
-	long got = platform_plug_block(b);
-	if (got < (long)BLOCK_PAGES)
-		*refused = true;
-	if (got < 0) {
-		block_set_state(b, BLOCK_ABSENT, 0);
-		return 0;
-	}
 	unsigned meta = platform_block_meta_frames();
 	pfn_t first = block_to_pfn(b);
 	for (unsigned i = 0; i < meta; i++)
 		frame_set_state(pfn(first.n + i), FRAME_RESERVED, i == 0 ? RESERVED_PAGETABLE : RESERVED_P2M,
 				false);
-	if ((unsigned long)got > meta)
-		buddy_add_frames(pfn(first.n + meta), (unsigned long)got - meta);
+	if (got > meta)
+		buddy_add_frames(pfn(first.n + meta), got - meta);
 	blocks_plugged++;
+}
+
+/*
+ * Hot-add the lowest absent blocks, up to want pages in one platform request.
+ * Returns frames populated (metadata included); sets *refused.
+ */
+static unsigned long plug_blocks(unsigned long want, bool *refused)
+{
+	unsigned long nb = 0;
+	for (unsigned long b = boot_blocks; b < frames_nr_blocks() && nb < PLATFORM_PLUG_BATCH &&
+					    nb * BLOCK_PAGES < want; b++) {
+		if (!block_can_plug(b))
+			continue;
+		if (block_set_state(b, BLOCK_ONLINE, BLOCK_HOTPLUGGED))
+			break; /* no frame for its metadata */
+		block_batch[nb++] = b;
+	}
+	if (nb == 0) {
+		*refused = true; /* no room left in the pfn space, or no metadata */
+		return 0;
+	}
+	long got = platform_plug_blocks(block_batch, nb);
+	unsigned long done = got > 0 ? (unsigned long)got : 0;
+	if (done < nb * BLOCK_PAGES)
+		*refused = true;
+	for (unsigned long i = 0; i < nb; i++) {
+		unsigned long went = done > i * BLOCK_PAGES ? MIN(BLOCK_PAGES, done - i * BLOCK_PAGES) : 0;
+		if (went)
+			mark_plugged(block_batch[i], went);
+		else
+			block_set_state(block_batch[i], BLOCK_ABSENT, 0);
+	}
 	metapool_refill();
-	return (unsigned long)got;
+	return done;
 }
 
 long elastic_grow(unsigned long want, bool *refused)
@@ -124,12 +179,9 @@ long elastic_grow(unsigned long want, bool *refused)
 		return 0;
 	}
 	want = MIN(want, (unsigned long)limit - frames_populated());
-	for (unsigned long b = block_next_present(0); b < frames_nr_blocks() && gained < want && !*refused;
-	     b = block_next_present(b + 1))
-		if (block_state(b) == BLOCK_ONLINE && block_info(b)->nr_populated < BLOCK_PAGES)
-			gained += refill_block(b, want - gained, refused);
+	gained = refill(want, refused);
 	while (gained < want && !*refused)
-		gained += plug_next_block(refused);
+		gained += plug_blocks(want - gained, refused);
 	return (long)gained;
 }
 
@@ -163,20 +215,27 @@ unsigned long balloon_unplug_drained(void)
 	return n;
 }
 
-/* Give back the whole free block b (taken off the free lists). */
-static unsigned long release_block(unsigned long b, bool *refused)
+/* Give back up to want/512 whole free blocks, highest first, in one request. */
+static unsigned long release_blocks(unsigned long want, bool *refused)
 {
-	long gone = platform_release_block(b);
-	if (gone < (long)BLOCK_PAGES) {
-		/* what stayed is still mapped: hand it back to the allocator */
-		unsigned long kept = gone > 0 ? (unsigned long)gone : 0;
-		*refused = true;
-		buddy_add_frames(pfn(b * BLOCK_PAGES + kept), BLOCK_PAGES - kept);
-	}
-	if (gone <= 0)
+	unsigned long nb = 0;
+	while (nb < BLOCK_BATCH && (nb + 1) * BLOCK_PAGES <= want && buddy_take_free_block(&block_batch[nb]))
+		nb++;
+	if (nb == 0)
 		return 0;
-	frame_set_state_range(block_to_pfn(b), (unsigned long)gone, FRAME_UNPOPULATED);
-	return (unsigned long)gone;
+	long gone = platform_release_blocks(block_batch, nb);
+	unsigned long done = gone > 0 ? (unsigned long)gone : 0;
+	if (done < nb * BLOCK_PAGES)
+		*refused = true;
+	for (unsigned long i = 0; i < nb; i++) {
+		pfn_t first = block_to_pfn(block_batch[i]);
+		unsigned long went = done > i * BLOCK_PAGES ? MIN(BLOCK_PAGES, done - i * BLOCK_PAGES) : 0;
+		if (went)
+			frame_set_state_range(first, went, FRAME_UNPOPULATED);
+		if (went < BLOCK_PAGES) /* what stayed is still mapped: back to the allocator */
+			buddy_add_frames(pfn(first.n + went), BLOCK_PAGES - went);
+	}
+	return done;
 }
 
 /* Give back up to want single pages taken from the allocator. */
@@ -206,9 +265,12 @@ long elastic_shrink(unsigned long want, bool *refused)
 	for (unsigned long b = frames_nr_blocks(); b-- > boot_blocks && released < want;)
 		if (block_drained(b) && block_info(b)->nr_populated <= want - released)
 			released += unplug_block(b);
-	unsigned long b;
-	while (want - released >= BLOCK_PAGES && !*refused && buddy_take_free_block(&b))
-		released += release_block(b, refused);
+	while (want - released >= BLOCK_PAGES && !*refused) {
+		unsigned long got = release_blocks(want - released, refused);
+		if (got == 0)
+			break;
+		released += got;
+	}
 	while (released < want && !*refused) {
 		unsigned long got = release_pages(want - released, refused);
 		if (got == 0)

@@ -24,6 +24,7 @@
 #include "pv_pt.h"
 
 #define META_FRAMES 2 /* the L1 table and the p2m page */
+#define RAW_BATCH 64  /* 2 MiB extents per populate or decrease request */
 
 static struct platform_stats stats;
 static xen_pfn_t extents[BLOCK_PAGES];
@@ -58,24 +59,6 @@ static long populate_4k(xen_pfn_t *list, unsigned long n)
 	return rc;
 }
 
-/* Populate all of block b into mfns[]: one 2 MiB extent, or 4 KiB frames. A prefix count. */
-static long populate_whole_block(unsigned long b, xen_pfn_t *mfns)
-{
-	if (superpages_allowed) {
-		mfns[0] = b * BLOCK_PAGES;
-		if (reservation_op(XENMEM_populate_physmap, mfns, 1, BLOCK_ORDER) == 1) {
-			stats.extents_2m++;
-			for (unsigned long i = 1; i < BLOCK_PAGES; i++)
-				mfns[i] = mfns[0] + i;
-			return BLOCK_PAGES;
-		}
-		stats.fallbacks_2m++;
-	}
-	for (unsigned long i = 0; i < BLOCK_PAGES; i++)
-		mfns[i] = b * BLOCK_PAGES + i;
-	return populate_4k(mfns, BLOCK_PAGES);
-}
-
 /* Record and direct-map n frames, frame i backed by mfns[i]. */
 static void map_frames(const pfn_t *frames, const xen_pfn_t *mfns, unsigned long n)
 {
@@ -98,8 +81,7 @@ static void unmap_frames(const pfn_t *frames, xen_pfn_t *mfns, unsigned long n)
 	}
 	if (pt_batch_flush(&batch))
 		panic("pv: cannot unmap frames");
-	struct mmuext_op flush = {.cmd = MMUEXT_TLB_FLUSH_LOCAL};
-	hyp_mmuext_op(&flush, 1);
+	pt_flush_tlb();
 }
 
 long platform_populate(const pfn_t *frames, unsigned long n)
@@ -120,28 +102,94 @@ static void block_frames(unsigned long b, pfn_t *frames)
 		frames[i] = pfn(b * BLOCK_PAGES + i);
 }
 
-long platform_populate_block(unsigned long b)
+/*
+ * Set every entry of the L1 table that maps block b at once: the first n
+ * frames to mfns[], the rest unmapped. When the table lives outside the block
+ * (boot blocks), it is unhooked, rewritten through its own direct-map address
+ * and hooked back, so Xen validates the 512 entries in one go; otherwise
+ * (a hot-added block maps its own L1) entry by entry. When entries are
+ * removed, the caller flushes the TLB before the frames are reused.
+ */
+static void set_block_l1(unsigned long b, const xen_pfn_t *mfns, unsigned long n)
 {
-	static pfn_t frames[BLOCK_PAGES];
-	long got = populate_whole_block(b, extents);
-	if (got <= 0)
-		return got < 0 ? got : -ENOMEM;
-	block_frames(b, frames);
-	map_frames(frames, extents, (unsigned long)got);
-	return got;
+	unsigned long va = b * BLOCK_BYTES;
+	pfn_t l1 = pt_l1_frame(va);
+	if (pfn_to_block(l1) == b) {
+		static struct pt_batch batch;
+		for (unsigned long i = 0; i < BLOCK_PAGES; i++)
+			pt_batch_set(&batch, va + i * PAGE_SIZE, i < n ? pte_make(mfn(mfns[i]), PTE_DATA) : 0);
+		if (pt_batch_flush(&batch))
+			panic("pv: cannot update the L1 table of block %lu", b);
+		return;
+	}
+	uint64_t *table = frame_to_virt(l1);
+	mfn_t m = pv_p2m_get(l1);
+	pt_unhook_l1(va);
+	if (hyp_update_va_mapping((unsigned long)table, pte_make(m, PTE_DATA), UVMF_INVLPG | UVMF_LOCAL))
+		panic("pv: cannot make the L1 table of block %lu writable", b);
+	for (unsigned long i = 0; i < BLOCK_PAGES; i++)
+		table[i] = i < n ? pte_make(mfn(mfns[i]), PTE_DATA) : 0;
+	if (hyp_update_va_mapping((unsigned long)table, pte_make(m, PTE_READONLY), UVMF_INVLPG | UVMF_LOCAL) ||
+	    pt_hook_l1(va, m))
+		panic("pv: cannot hook the L1 table of block %lu back", b);
+}
+
+/* Record block b's first n frames as backed by mfns[] and map them. */
+static void map_block(unsigned long b, const xen_pfn_t *mfns, unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++)
+		pv_p2m_set(pfn(b * BLOCK_PAGES + i), mfn(mfns[i]));
+	set_block_l1(b, mfns, n);
+}
+
+static void contiguous_mfns(xen_pfn_t base, xen_pfn_t *mfns)
+{
+	for (unsigned long i = 0; i < BLOCK_PAGES; i++)
+		mfns[i] = base + i;
+}
+
+long platform_populate_blocks(const unsigned long *blocks, unsigned long n)
+{
+	static xen_pfn_t bases[RAW_BATCH], mfns[BLOCK_PAGES];
+	unsigned long done = 0;
+	for (unsigned long i = 0; i < n;) {
+		unsigned long k = MIN(n - i, (unsigned long)RAW_BATCH), got = 0;
+		if (superpages_allowed) {
+			for (unsigned long j = 0; j < k; j++)
+				bases[j] = blocks[i + j] * BLOCK_PAGES;
+			long rc = reservation_op(XENMEM_populate_physmap, bases, k, BLOCK_ORDER);
+			got = rc > 0 ? (unsigned long)rc : 0;
+			stats.extents_2m += got;
+			for (unsigned long j = 0; j < got; j++) {
+				contiguous_mfns(bases[j], mfns);
+				map_block(blocks[i + j], mfns, BLOCK_PAGES);
+			}
+		}
+		done += got * BLOCK_PAGES;
+		i += got;
+		if (got == k)
+			continue;
+		/* Xen has no 2 MiB extent (or may not use them): this block in 4 KiB frames */
+		if (superpages_allowed)
+			stats.fallbacks_2m++;
+		for (unsigned long j = 0; j < BLOCK_PAGES; j++)
+			mfns[j] = blocks[i] * BLOCK_PAGES + j;
+		long rc = populate_4k(mfns, BLOCK_PAGES);
+		if (rc > 0) {
+			map_block(blocks[i], mfns, (unsigned long)rc);
+			done += (unsigned long)rc;
+		}
+		if (rc < (long)BLOCK_PAGES)
+			break;
+		i++;
+	}
+	return done ? (long)done : -ENOMEM;
 }
 
 /* Give back unmapped frames; remap any Xen kept. Returns frames released. */
 static long give_back(const pfn_t *frames, xen_pfn_t *mfns, unsigned long n)
 {
-	bool whole = n == BLOCK_PAGES && mfns[0] % BLOCK_PAGES == 0;
-	for (unsigned long i = 1; whole && i < n; i++)
-		whole = mfns[i] == mfns[0] + i;
-	long gone;
-	if (whole && reservation_op(XENMEM_decrease_reservation, mfns, 1, BLOCK_ORDER) == 1)
-		gone = BLOCK_PAGES;
-	else
-		gone = reservation_op(XENMEM_decrease_reservation, mfns, n, 0);
+	long gone = reservation_op(XENMEM_decrease_reservation, mfns, n, 0);
 	unsigned long done = gone > 0 ? (unsigned long)gone : 0;
 	for (unsigned long i = 0; i < done; i++)
 		pv_p2m_set(frames[i], mfn(INVALID_MFN));
@@ -157,12 +205,68 @@ long platform_release(const pfn_t *frames, unsigned long n)
 	return give_back(frames, extents, n);
 }
 
-long platform_release_block(unsigned long b)
+static bool block_is_superpage(unsigned long b, xen_pfn_t *base)
 {
+	*base = pv_p2m_get(pfn(b * BLOCK_PAGES)).n;
+	if (*base % BLOCK_PAGES)
+		return false;
+	for (unsigned long i = 1; i < BLOCK_PAGES; i++)
+		if (pv_p2m_get(pfn(b * BLOCK_PAGES + i)).n != *base + i)
+			return false;
+	return true;
+}
+
+/* Give back the k unmapped blocks whose 2 MiB extents are in bases[]; remap those Xen kept. */
+static unsigned long release_superpages(const unsigned long *blocks, xen_pfn_t *bases, unsigned long k)
+{
+	static xen_pfn_t mfns[BLOCK_PAGES];
+	if (k)
+		pt_flush_tlb(); /* one flush for the whole batch of unhooked tables */
+	long rc = k ? reservation_op(XENMEM_decrease_reservation, bases, k, BLOCK_ORDER) : 0;
+	unsigned long gone = rc > 0 ? (unsigned long)rc : 0;
+	for (unsigned long j = 0; j < k; j++) {
+		if (j < gone) {
+			for (unsigned long i = 0; i < BLOCK_PAGES; i++)
+				pv_p2m_set(pfn(blocks[j] * BLOCK_PAGES + i), mfn(INVALID_MFN));
+		} else {
+			contiguous_mfns(bases[j], mfns);
+			set_block_l1(blocks[j], mfns, BLOCK_PAGES);
+		}
+	}
+	return gone;
+}
+
+long platform_release_blocks(const unsigned long *blocks, unsigned long n)
+{
+	static xen_pfn_t bases[RAW_BATCH];
 	static pfn_t frames[BLOCK_PAGES];
-	block_frames(b, frames);
-	unmap_frames(frames, extents, BLOCK_PAGES);
-	return give_back(frames, extents, BLOCK_PAGES);
+	unsigned long done = 0, pending = 0;
+	for (unsigned long i = 0; i < n; i++) {
+		xen_pfn_t base;
+		if (block_is_superpage(blocks[i], &base) && pending < RAW_BATCH) {
+			set_block_l1(blocks[i], NULL, 0);
+			bases[pending++] = base;
+			continue;
+		}
+		/* flush the superpages before this block, to keep the released ones a prefix */
+		unsigned long gone = release_superpages(blocks + i - pending, bases, pending);
+		done += gone * BLOCK_PAGES;
+		if (gone < pending)
+			return done ? (long)done : -EIO;
+		pending = 0;
+		if (block_is_superpage(blocks[i], &base)) {
+			i--; /* the batch was full: start a new one with this block */
+			continue;
+		}
+		block_frames(blocks[i], frames);
+		unmap_frames(frames, extents, BLOCK_PAGES);
+		long rc = give_back(frames, extents, BLOCK_PAGES);
+		done += rc > 0 ? (unsigned long)rc : 0;
+		if (rc < (long)BLOCK_PAGES)
+			return done ? (long)done : -EIO;
+	}
+	done += release_superpages(blocks + n - pending, bases, pending) * BLOCK_PAGES;
+	return done ? (long)done : -EIO;
 }
 
 /* Write block b's L1 table into its frame 0 (mfns[0]) through the scratch window. */
@@ -176,33 +280,73 @@ static void write_block_l1(const xen_pfn_t *mfns, unsigned long populated)
 	pt_unmap_page(SCRATCH_VA);
 }
 
-long platform_plug_block(unsigned long b)
+/*
+ * Give populated block b (its first n frames backed by mfns[]) its own
+ * metadata: the L1 table in frame 0, the p2m page in frame 1. On failure
+ * (no frame for a shared table) the block's frames go back to Xen.
+ */
+static int plug_populated_block(unsigned long b, xen_pfn_t *mfns, unsigned long n)
 {
-	static xen_pfn_t mfns[BLOCK_PAGES];
 	unsigned long first = b * BLOCK_PAGES;
-	long got = populate_whole_block(b, mfns);
-	if (got < META_FRAMES) {
-		if (got > 0)
-			reservation_op(XENMEM_decrease_reservation, mfns, (unsigned long)got, 0);
+	write_block_l1(mfns, n);
+	if (pt_hook_l1(first << PAGE_SHIFT, mfn(mfns[0]))) {
+		reservation_op(XENMEM_decrease_reservation, mfns, n, 0);
 		return -ENOMEM;
-	}
-	write_block_l1(mfns, (unsigned long)got);
-	int rc = pt_hook_l1(first << PAGE_SHIFT, mfn(mfns[0]));
-	if (rc) {
-		reservation_op(XENMEM_decrease_reservation, mfns, (unsigned long)got, 0);
-		return rc;
 	}
 	unsigned long *p2m_page = frame_to_virt(pfn(first + 1));
 	for (unsigned long i = 0; i < BLOCK_PAGES; i++)
-		p2m_page[i] = i < (unsigned long)got ? mfns[i] : INVALID_MFN;
+		p2m_page[i] = i < n ? mfns[i] : INVALID_MFN;
 	if (pt_map_page(P2M_BASE + b * PAGE_SIZE, mfn(mfns[1]), PTE_DATA) ||
 	    p2m_lists_set(b, mfn(mfns[1]))) {
 		pt_unmap_page(P2M_BASE + b * PAGE_SIZE);
 		pt_unhook_l1(first << PAGE_SHIFT);
-		reservation_op(XENMEM_decrease_reservation, mfns, (unsigned long)got, 0);
+		pt_flush_tlb();
+		reservation_op(XENMEM_decrease_reservation, mfns, n, 0);
 		return -ENOMEM;
 	}
-	return got;
+	return 0;
+}
+
+long platform_plug_blocks(const unsigned long *blocks, unsigned long n)
+{
+	static xen_pfn_t bases[PLATFORM_PLUG_BATCH], mfns[BLOCK_PAGES];
+	unsigned long done = 0, whole = 0;
+	BUG_ON(n > PLATFORM_PLUG_BATCH);
+	if (superpages_allowed) {
+		for (unsigned long i = 0; i < n; i++)
+			bases[i] = blocks[i] * BLOCK_PAGES;
+		long rc = reservation_op(XENMEM_populate_physmap, bases, n, BLOCK_ORDER);
+		whole = rc > 0 ? (unsigned long)rc : 0;
+		stats.extents_2m += whole;
+		if (whole < n)
+			stats.fallbacks_2m++;
+	}
+	for (unsigned long i = 0; i < whole; i++) {
+		contiguous_mfns(bases[i], mfns);
+		if (plug_populated_block(blocks[i], mfns, BLOCK_PAGES)) {
+			if (i + 1 < whole) /* hand back the extents not plugged */
+				reservation_op(XENMEM_decrease_reservation, bases + i + 1, whole - i - 1, BLOCK_ORDER);
+			return done ? (long)done : -ENOMEM;
+		}
+		done += BLOCK_PAGES;
+	}
+	/* the rest in 4 KiB frames, until Xen comes up short */
+	for (unsigned long i = whole; i < n; i++) {
+		for (unsigned long j = 0; j < BLOCK_PAGES; j++)
+			mfns[j] = blocks[i] * BLOCK_PAGES + j;
+		long rc = populate_4k(mfns, BLOCK_PAGES);
+		if (rc < META_FRAMES) {
+			if (rc > 0)
+				reservation_op(XENMEM_decrease_reservation, mfns, (unsigned long)rc, 0);
+			break;
+		}
+		if (plug_populated_block(blocks[i], mfns, (unsigned long)rc))
+			break;
+		done += (unsigned long)rc;
+		if (rc < (long)BLOCK_PAGES)
+			break;
+	}
+	return done ? (long)done : -ENOMEM;
 }
 
 void platform_unplug_block(unsigned long b)
@@ -215,6 +359,7 @@ void platform_unplug_block(unsigned long b)
 	p2m_lists_clear(b);
 	pt_unmap_page(P2M_BASE + b * PAGE_SIZE);
 	pt_unhook_l1(first << PAGE_SHIFT);
+	pt_flush_tlb();
 	bool whole = n == BLOCK_PAGES && mfns[0] % BLOCK_PAGES == 0;
 	for (unsigned long i = 1; whole && i < n; i++)
 		whole = mfns[i] == mfns[0] + i;
@@ -231,7 +376,6 @@ void platform_unplug_block(unsigned long b)
  * frame states and no allocator. The blocks must be absent and unused by
  * Tide; they are left absent.
  */
-#define RAW_BATCH 64
 
 long pv_raw_populate(unsigned long first_block, unsigned long nblocks, xen_pfn_t *bases)
 {
@@ -258,6 +402,7 @@ long pv_raw_release(unsigned long first_block, unsigned long nblocks, xen_pfn_t 
 {
 	for (unsigned long i = 0; i < nblocks; i++)
 		pt_unhook_l1((first_block + i) * BLOCK_BYTES);
+	pt_flush_tlb();
 	for (unsigned long done = 0; done < nblocks;) {
 		unsigned long n = MIN((unsigned long)RAW_BATCH, nblocks - done);
 		if (reservation_op(XENMEM_decrease_reservation, bases + done, n, BLOCK_ORDER) != (long)n)

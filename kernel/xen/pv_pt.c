@@ -130,9 +130,20 @@ pfn_t pt_unhook_l1(unsigned long va)
 	pfn_t l1 = pv_m2p(mfn((*l2e & PTE_MFN_MASK) >> PAGE_SHIFT));
 	if (write_entry(l2e, 0))
 		panic("pt: cannot unhook the L1 table of %lx", va);
+	return l1;
+}
+
+void pt_flush_tlb(void)
+{
 	struct mmuext_op flush = {.cmd = MMUEXT_TLB_FLUSH_LOCAL};
 	hyp_mmuext_op(&flush, 1);
-	return l1;
+}
+
+pfn_t pt_l1_frame(unsigned long va)
+{
+	uint64_t *l2e = walk(va, 2, false);
+	BUG_ON(!l2e || !(*l2e & PTE_PRESENT));
+	return pv_m2p(mfn((*l2e & PTE_MFN_MASK) >> PAGE_SHIFT));
 }
 
 void pt_batch_set(struct pt_batch *b, unsigned long va, uint64_t pte)

@@ -50,8 +50,15 @@ int pt_unmap_page(unsigned long va);
  * -ENOMEM when an intermediate table could not be had.
  */
 int pt_hook_l1(unsigned long va, mfn_t l1);
-/* Unhook the region's L1 table (flushing the TLB); returns its frame. */
+/*
+ * Unhook the region's L1 table; returns its frame. The caller flushes the
+ * TLB (pt_flush_tlb) before the region's frames are reused, unless no entry
+ * of the table was present.
+ */
 pfn_t pt_unhook_l1(unsigned long va);
+void pt_flush_tlb(void);
+/* The frame of the L1 table that maps the 2 MiB region at va (which must have one). */
+pfn_t pt_l1_frame(unsigned long va);
 
 /*
  * A batch of L1 entry updates, sent to Xen 256 at a time. It remembers the

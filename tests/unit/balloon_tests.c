@@ -169,3 +169,26 @@ int test_balloon_cycles_leak_nothing(void)
 	CHECK(frames_in_state(FRAME_RESERVED) == reserved);
 	return 0;
 }
+
+/*
+ * A refill whose want is exactly the empty blocks it batched, with a partly
+ * ballooned block above them: the partial block must not become a refusal.
+ */
+int test_refill_batch_then_partial_block(void)
+{
+	boot(6);
+	pfn_t held;
+	CHECK(buddy_alloc_in_block(5, 0, &held) == 0);
+	/* whole blocks 4..1 go, then one single page: the free buddy of the held frame, in block 5 */
+	CHECK(balloon_shrink(4 * BLOCK_PAGES + 1) == (long)(4 * BLOCK_PAGES + 1));
+	CHECK(block_info(5)->nr_populated == BLOCK_PAGES - 1);
+	for (unsigned long b = 1; b <= 4; b++)
+		CHECK(block_info(b)->nr_populated == 0);
+	CHECK_INVARIANTS();
+	balloon_set_target(frames_populated() + 4 * BLOCK_PAGES);
+	CHECK(balloon_work() == BALLOON_IDLE);
+	CHECK(balloon_stats()->refusals == 0);
+	CHECK_INVARIANTS();
+	buddy_free(held, 0);
+	return 0;
+}

@@ -193,15 +193,13 @@ long platform_populate(const pfn_t *frames, unsigned long n)
 	return k > 0 ? k : -ENOMEM;
 }
 
-long platform_populate_block(unsigned long b)
+long platform_populate_blocks(const unsigned long *blocks, unsigned long n)
 {
-	long k = grant(BLOCK_PAGES);
-	if (k > 0)
-		host_populate(block_to_pfn(b), (unsigned long)k);
-	if (k == (long)BLOCK_PAGES)
-		stats.extents_2m++;
-	else
-		stats.frames_4k += (unsigned long)MAX(k, 0L);
+	long k = grant(n * BLOCK_PAGES);
+	for (unsigned long i = 0; i < n && k > (long)(i * BLOCK_PAGES); i++)
+		host_populate(block_to_pfn(blocks[i]), MIN(BLOCK_PAGES, (unsigned long)k - i * BLOCK_PAGES));
+	stats.extents_2m += (unsigned long)MAX(k, 0L) / BLOCK_PAGES;
+	stats.frames_4k += (unsigned long)MAX(k, 0L) % BLOCK_PAGES;
 	return k > 0 ? k : -ENOMEM;
 }
 
@@ -227,17 +225,28 @@ static unsigned long release_populated(unsigned long b)
 	return n;
 }
 
-long platform_release_block(unsigned long b) { return (long)release_populated(b); }
-
-long platform_plug_block(unsigned long b)
+long platform_release_blocks(const unsigned long *blocks, unsigned long n)
 {
-	long k = grant(BLOCK_PAGES);
-	if (k < 2) {
-		hypervisor_takes_back(MAX(k, 0L));
-		return -ENOMEM;
+	unsigned long gone = 0;
+	for (unsigned long i = 0; i < n; i++)
+		gone += release_populated(blocks[i]);
+	return (long)gone;
+}
+
+long platform_plug_blocks(const unsigned long *blocks, unsigned long n)
+{
+	long k = grant(n * BLOCK_PAGES);
+	unsigned long done = 0;
+	for (unsigned long i = 0; i < n && k > (long)(i * BLOCK_PAGES); i++) {
+		unsigned long got = MIN(BLOCK_PAGES, (unsigned long)k - i * BLOCK_PAGES);
+		if (got < platform_block_meta_frames()) { /* too little to plug: give it back */
+			hypervisor_takes_back((long)got);
+			break;
+		}
+		host_populate(block_to_pfn(blocks[i]), got);
+		done += got;
 	}
-	host_populate(block_to_pfn(b), (unsigned long)k);
-	return k;
+	return done ? (long)done : -ENOMEM;
 }
 
 void platform_unplug_block(unsigned long b) { release_populated(b); }

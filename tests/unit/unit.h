@@ -21,5 +21,6 @@ int test_balloon_backoff_doubles_then_cancels(void);
 int test_balloon_half_fulfilled(void);
 int test_shortage_grows_then_fails_cheaply(void);
 int test_balloon_cycles_leak_nothing(void);
+int test_refill_batch_then_partial_block(void);
 
 #endif

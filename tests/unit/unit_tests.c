@@ -312,6 +312,7 @@ static const struct {
 	{test_balloon_half_fulfilled, "balloon_half_fulfilled"},
 	{test_shortage_grows_then_fails_cheaply, "shortage_grows_then_fails_cheaply"},
 	{test_balloon_cycles_leak_nothing, "balloon_cycles_leak_nothing"},
+	{test_refill_batch_then_partial_block, "refill_batch_then_partial_block"},
 };
 
 int main(int argc, char **argv)

@@ -51,25 +51,37 @@ long platform_max_pages(void);
  * and map them. Returns frames populated (a prefix) or -errno when none.
  */
 long platform_populate(const pfn_t *frames, unsigned long n);
-/* The same for every frame of online block b (all UNPOPULATED): one 2 MiB extent when possible. */
-long platform_populate_block(unsigned long b);
+/*
+ * The same for every frame of n online blocks (all UNPOPULATED), 2 MiB
+ * extents when possible, many per request. Returns frames populated, a
+ * prefix in block order (whole blocks, then part of one), or -errno.
+ */
+long platform_populate_blocks(const unsigned long *blocks, unsigned long n);
 /*
  * Unmap the n frames and give them back (the core holds them, off the free
  * lists). Returns frames released (a prefix; the rest stay mapped) or -errno.
  */
 long platform_release(const pfn_t *frames, unsigned long n);
-/* The same for every populated frame of block b: one 2 MiB extent when possible. */
-long platform_release_block(unsigned long b);
+/*
+ * The same for n whole blocks, every frame populated: 2 MiB extents when
+ * possible, many per request. Returns frames released, a prefix in block
+ * order (the rest stay mapped), or -errno.
+ */
+long platform_release_blocks(const unsigned long *blocks, unsigned long n);
 
 /* Leading frames of a hot-added block that hold its own metadata. */
 unsigned platform_block_meta_frames(void);
 /*
- * Hot-add block b (ONLINE in the core, every frame UNPOPULATED): populate
- * it and set up its own metadata in its first platform_block_meta_frames()
- * frames. Returns frames populated (a prefix, at least the metadata frames)
- * or -errno, in which case nothing is left populated.
+ * Hot-add n blocks (at most PLATFORM_PLUG_BATCH; ONLINE in the core, every
+ * frame UNPOPULATED): populate them and set up each one's own metadata in its
+ * first platform_block_meta_frames() frames. Returns frames populated, a
+ * prefix in block order (whole blocks, then at least the metadata frames of
+ * one more), or -errno; a block not plugged is left with nothing populated.
+ * The batch is small so that the metadata reserve always covers the shared
+ * tables it may need.
  */
-long platform_plug_block(unsigned long b);
+#define PLATFORM_PLUG_BATCH 8
+long platform_plug_blocks(const unsigned long *blocks, unsigned long n);
 /* Tear down block b's own metadata and give back all its populated frames. */
 void platform_unplug_block(unsigned long b);
 
