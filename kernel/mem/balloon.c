@@ -108,20 +108,25 @@ static void made_progress(void)
 	retries = 0;
 }
 
+/* Stop at goal; say once when the floor, not the target, is what stopped it. */
+static enum balloon_state shrink_done(unsigned long goal)
+{
+	if (!floor_logged && goal > stats.target_pages) {
+		printk("balloon: target %lu pages is below the floor; holding %lu pages (%lu in use)\n",
+		       stats.target_pages, frames_populated(),
+		       frames_in_state(FRAME_USED) + frames_in_state(FRAME_RESERVED));
+		floor_logged = true;
+	}
+	return state = BALLOON_IDLE;
+}
+
 static enum balloon_state step_shrink(uint64_t now)
 {
 	unsigned long held = frames_populated();
 	stats.floor_pages = floor_pages();
 	unsigned long goal = MAX(stats.target_pages, stats.floor_pages);
-	if (held <= goal) {
-		if (!floor_logged && goal > stats.target_pages) {
-			printk("balloon: target %lu pages is below the floor; holding %lu pages "
-			       "(%lu in use)\n", stats.target_pages, held,
-			       frames_in_state(FRAME_USED) + frames_in_state(FRAME_RESERVED));
-			floor_logged = true;
-		}
-		return state = BALLOON_IDLE;
-	}
+	if (held <= goal)
+		return shrink_done(goal);
 	bool refused;
 	long got = elastic_shrink(MIN(held - goal, BALLOON_STEP_PAGES), &refused);
 	if (refused || got <= 0) {
@@ -129,7 +134,7 @@ static enum balloon_state step_shrink(uint64_t now)
 		return state;
 	}
 	made_progress();
-	return state = frames_populated() == goal ? BALLOON_IDLE : BALLOON_SHRINKING;
+	return frames_populated() <= goal ? shrink_done(goal) : (state = BALLOON_SHRINKING);
 }
 
 static enum balloon_state step_grow(uint64_t now)

@@ -262,6 +262,7 @@ long elastic_shrink(unsigned long want, bool *refused)
 {
 	unsigned long released = 0;
 	*refused = false;
+	metapool_move_low();
 	for (unsigned long b = frames_nr_blocks(); b-- > boot_blocks && released < want;)
 		if (block_drained(b) && block_info(b)->nr_populated <= want - released)
 			released += unplug_block(b);

@@ -26,6 +26,16 @@ void metapool_put(pfn_t p)
 	}
 }
 
+/* A frame from the lowest block of the given kind (boot or hot-added) that has one. */
+static bool take_frame_from(bool hotplugged, pfn_t *out)
+{
+	for (unsigned long b = block_next_present(0); b < frames_nr_blocks(); b = block_next_present(b + 1))
+		if (!(block_info(b)->flags & BLOCK_HOTPLUGGED) == !hotplugged &&
+		    buddy_alloc_in_block(b, 0, out) == 0)
+			return true;
+	return false;
+}
+
 /*
  * A frame for the reserve, from the lowest block that has one, boot blocks
  * before hot-added ones: metadata placed in a hot-added block would pin it,
@@ -33,16 +43,7 @@ void metapool_put(pfn_t p)
  */
 static bool take_low_frame(pfn_t *out)
 {
-	for (int pass = 0; pass < 2; pass++)
-		for (unsigned long b = block_next_present(0); b < frames_nr_blocks();
-		     b = block_next_present(b + 1)) {
-			bool hotplugged = block_info(b)->flags & BLOCK_HOTPLUGGED;
-			if (hotplugged == (pass == 0))
-				continue;
-			if (buddy_alloc_in_block(b, 0, out) == 0)
-				return true;
-		}
-	return false;
+	return take_frame_from(false, out) || take_frame_from(true, out);
 }
 
 unsigned metapool_refill(void)
@@ -55,6 +56,20 @@ unsigned metapool_refill(void)
 		pool[pool_len++] = p;
 	}
 	return METAPOOL_FRAMES - pool_len;
+}
+
+void metapool_move_low(void)
+{
+	for (unsigned i = 0; i < pool_len; i++) {
+		if (!(block_info(pfn_to_block(pool[i]))->flags & BLOCK_HOTPLUGGED))
+			continue;
+		pfn_t low;
+		if (!take_frame_from(false, &low))
+			return; /* no room in boot memory: keep the rest where they are */
+		frame_set_state(low, FRAME_RESERVED, RESERVED_POOL, false);
+		buddy_add_frames(pool[i], 1);
+		pool[i] = low;
+	}
 }
 
 unsigned metapool_frames(void) { return pool_len; }

@@ -1,7 +1,10 @@
 /* Console tables of the memory core's state. */
+#include <tide/balloon.h>
+#include <tide/kernel.h>
 #include <tide/lib.h>
 #include <tide/mem_report.h>
 #include <tide/page_alloc.h>
+#include <tide/platform.h>
 
 static void bar(unsigned long part, unsigned long whole)
 {
@@ -48,6 +51,8 @@ static char block_char(unsigned long b)
 	default: {
 		const struct block_info *bi = block_info(b);
 		unsigned long busy = bi->nr_populated - bi->nr_free;
+		if (bi->nr_populated == 0)
+			return ' ';
 		if (busy == 0)
 			return '.';
 		if (busy < BLOCK_PAGES / 4)
@@ -63,13 +68,20 @@ void mem_report_block_map(void)
 	for (unsigned long b = 0; b < frames_nr_blocks(); b++)
 		if (block_state(b) != BLOCK_ABSENT)
 			last = b;
-	char row[65];
+	unsigned long boundary = 0;
+	while (boundary < frames_nr_blocks() && block_state(boundary) == BLOCK_ONLINE &&
+	       !(block_info(boundary)->flags & BLOCK_HOTPLUGGED))
+		boundary++;
+	char row[66];
 	for (unsigned long b = 0; b <= last; b += 64) {
-		unsigned long n = MIN(64UL, last + 1 - b);
-		for (unsigned long i = 0; i < n; i++)
-			row[i] = block_char(b + i);
+		unsigned long n = 0;
+		for (unsigned long i = b; i <= last && i < b + 64; i++) {
+			if (i == boundary && i != 0)
+				row[n++] = '|';
+			row[n++] = block_char(i);
+		}
 		row[n] = '\0';
-		printk("  %6lu MiB |%s|\n", b * (BLOCK_BYTES >> 20), row);
+		printk("  %6lu MiB [%s]\n", b * (BLOCK_BYTES >> 20), row);
 	}
 }
 
@@ -78,4 +90,14 @@ void mem_report_line(const char *label)
 	printk("  %-28s free %5lu MiB  used %5lu MiB  reserved %4lu KiB  online %lu blocks\n", label,
 	       PAGES_TO_MIB(nr_free_pages()), PAGES_TO_MIB(frames_in_state(FRAME_USED)),
 	       PAGES_TO_KIB(frames_in_state(FRAME_RESERVED)), blocks_in_state(BLOCK_ONLINE));
+}
+
+void mem_report_timeline(void)
+{
+	long max = platform_max_pages();
+	printk("TIMELINE t_ms=%lu target_kib=%lu current_kib=%lu free_kib=%lu used_kib=%lu max_kib=%lu\n",
+	       (unsigned long)(monotonic_ns() / 1000000), PAGES_TO_KIB(balloon_stats()->target_pages),
+	       PAGES_TO_KIB(frames_populated()), PAGES_TO_KIB(nr_free_pages()),
+	       PAGES_TO_KIB(frames_in_state(FRAME_USED) + frames_in_state(FRAME_RESERVED)),
+	       max > 0 ? PAGES_TO_KIB(max) : 0);
 }

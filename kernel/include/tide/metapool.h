@@ -21,6 +21,12 @@ int metapool_take(enum reserved_kind kind, pfn_t *out);
 void metapool_put(pfn_t p);
 /* Top the reserve up from the allocator; returns how many frames it still lacks. */
 unsigned metapool_refill(void);
+/*
+ * Move reserve frames that sit in hot-added blocks (taken when lower memory
+ * was full) down to boot blocks where there is room, so that they do not keep
+ * those blocks from being unplugged.
+ */
+void metapool_move_low(void);
 unsigned metapool_frames(void);
 
 #endif
