@@ -17,7 +17,7 @@ KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-protect
 KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,kernel/arch/x86_64/kernel.ld \
 	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--build-id=none
 
-KERNEL_SRC := $(wildcard kernel/arch/x86_64/*.S kernel/xen/*.c kernel/mem/*.c kernel/lib/*.c)
+KERNEL_SRC := $(wildcard kernel/arch/x86_64/*.S kernel/xen/*.c kernel/mem/*.c kernel/core/*.c kernel/lib/*.c)
 KERNEL_OBJ := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRC))
 
 APPS := tests demo bench

@@ -250,6 +250,9 @@ unsigned long buddy_chunks(unsigned order) { return free_list_len[order]; }
 
 static shortage_hook_t shortage_hook;
 static unsigned long low_watermark;
+static unsigned long alloc_failures;
+
+unsigned long page_alloc_failures(void) { return alloc_failures; }
 
 void page_alloc_set_shortage_hook(shortage_hook_t hook, unsigned long low_watermark_pages)
 {
@@ -268,8 +271,10 @@ void *alloc_pages(unsigned order)
 		frame_set_state(p, FRAME_USED, 0, false);
 		return frame_to_virt(p);
 	}
-	if (buddy_alloc(order, &p))
+	if (buddy_alloc(order, &p)) {
+		alloc_failures++;
 		return NULL;
+	}
 	return frame_to_virt(p);
 }
 

@@ -6,6 +6,7 @@
  */
 #include <tide/kernel.h>
 #include <tide/lib.h>
+#include "console.h"
 #include "hypercall.h"
 
 #define DEBUG_EXIT_PORT 0xf4
@@ -18,6 +19,7 @@ static inline void outb(uint16_t port, uint8_t v)
 _Noreturn void kernel_exit(int status)
 {
 	printk("tide: exit status %d\n", status);
+	console_flush();
 	if (kernel_is_dom0()) {
 		struct physdev_set_iopl iopl = {.iopl = 1};
 		if (hyp_physdev_op(PHYSDEVOP_set_iopl, &iopl) == 0)

@@ -21,7 +21,6 @@ void pv_p2m_set(pfn_t p, mfn_t m);
 pfn_t pv_m2p(mfn_t m);
 
 void traps_init(void);
-void time_init(void);
 void pv_mem_init(const start_info_t *si);
 void pv_elastic_init(void);
 

@@ -1,13 +1,19 @@
 /*
  * C entry point of a PV guest: called from head.S with Xen's start_info.
- * Order matters: console first (it needs nothing), then the exception table,
- * memory (which also maps shared info, outside the direct map), the clock
- * (which reads shared info), the balloon, and finally the application.
+ * Order matters: the console first (a domU's ring is in its bootstrap
+ * region, so it needs nothing), then the exception table, memory (which also
+ * maps shared info, outside the direct map), event channels and the
+ * scheduler, the balloon, and for a domU xenstore and the threads that follow
+ * memory/target; finally the application, on the boot thread.
  */
 #include <tide/balloon.h>
 #include <tide/kernel.h>
 #include <tide/lib.h>
 #include <tide/mem_report.h>
+#include <tide/memory_target.h>
+#include <tide/xenstore.h>
+#include "console.h"
+#include "events.h"
 #include "hypercall.h"
 #include "pv.h"
 #include "layout.h"
@@ -24,11 +30,18 @@ _Noreturn void start_of_day(const start_info_t *si)
 {
 	start_info = si;
 	memcpy(cmdline, si->cmd_line, sizeof(cmdline) - 1);
+	if (!kernel_is_dom0())
+		console_ring_init();
 	printk("tide: booting, %s, %lu pages, command line \"%s\"\n", si->magic, si->nr_pages, cmdline);
 	traps_init();
 	pv_mem_init(si);
-	time_init();
+	events_init();
 	balloon_init();
+	if (!kernel_is_dom0()) {
+		console_ring_use_events();
+		if (xenstore_init() == 0)
+			memory_target_start();
+	}
 	mem_report_boot();
 	printk("tide: app_main at %lu ms\n", (unsigned long)(monotonic_ns() / 1000000));
 	kernel_exit(app_main());

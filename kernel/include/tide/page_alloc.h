@@ -67,6 +67,8 @@ void page_alloc_set_shortage_hook(shortage_hook_t hook, unsigned long low_waterm
 
 /* The public allocator: direct-map address of 2^order frames, or NULL. May grow memory. */
 void *alloc_pages(unsigned order);
+/* Allocations through alloc_pages() that returned NULL so far. */
+unsigned long page_alloc_failures(void);
 void free_pages(void *va, unsigned order);
 static inline void *alloc_page(void) { return alloc_pages(0); }
 static inline void free_page(void *va) { free_pages(va, 0); }
