@@ -20,10 +20,11 @@ KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,kernel/arch/x86_64/kernel.ld \
 KERNEL_SRC := $(wildcard kernel/arch/x86_64/*.S kernel/xen/*.c kernel/mem/*.c kernel/core/*.c kernel/lib/*.c)
 KERNEL_OBJ := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRC))
 
-APPS := tests demo bench
+APPS := tests demo bench guest
 tests_SRC := $(wildcard tests/guest/*.c)
 demo_SRC := $(wildcard apps/demo/*.c)
 bench_SRC := $(wildcard apps/bench/*.c)
+guest_SRC := $(wildcard apps/guest/*.c)
 
 IMAGES := $(foreach a,$(APPS),$(BUILD)/tide-$(a).elf)
 
@@ -81,5 +82,5 @@ clean:
 	rm -rf $(BUILD) out
 
 .PHONY: all deps check demo bench clean
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/kernel $(BUILD)/apps $(BUILD)/tests -name '*.d' -type f 2>/dev/null)
 .SECONDARY:

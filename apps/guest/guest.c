@@ -1,0 +1,71 @@
+/*
+ * A Tide domU for tests and demos, configured on its command line (xl's
+ * `extra`):
+ *   alloc_mib=N      allocate N MiB of 4 KiB pages (touching each), after
+ *   alloc_after_ms=T    T ms, and hold them; the guest grows on shortage
+ *   free_after_ms=T  free them again T ms after allocating (0: never)
+ *   timeline_ms=P    print a TIMELINE sample every P ms (0: never)
+ * Otherwise it idles while its threads follow memory/target and report.
+ */
+#include <tide/kernel.h>
+#include <tide/lib.h>
+#include <tide/mem_report.h>
+#include <tide/page_alloc.h>
+#include <tide/sched.h>
+
+#define MS 1000000ULL
+
+static void **held;
+static unsigned long held_pages;
+
+static void allocate(unsigned long pages)
+{
+	void **p;
+	while (held_pages < pages && (p = alloc_page())) {
+		p[0] = held;
+		held = p;
+		held_pages++;
+	}
+	printk("guest: allocated %lu of %lu MiB\n", PAGES_TO_MIB(held_pages), PAGES_TO_MIB(pages));
+}
+
+static void release(void)
+{
+	while (held) {
+		void **p = held;
+		held = p[0];
+		free_page(p);
+	}
+	printk("guest: freed %lu MiB\n", PAGES_TO_MIB(held_pages));
+	held_pages = 0;
+}
+
+int app_main(void)
+{
+	unsigned long alloc_mib = cmdline_ulong("alloc_mib", 0);
+	uint64_t alloc_at = monotonic_ns() + cmdline_ulong("alloc_after_ms", 0) * MS;
+	unsigned long free_after = cmdline_ulong("free_after_ms", 0);
+	unsigned long period = cmdline_ulong("timeline_ms", 0);
+	uint64_t free_at = SCHED_FOREVER, next_sample = monotonic_ns();
+	bool allocated = alloc_mib == 0;
+	printk("guest: running\n");
+	for (;;) {
+		uint64_t now = monotonic_ns();
+		if (!allocated && now >= alloc_at) {
+			allocate(MIB_TO_PAGES(alloc_mib));
+			allocated = true;
+			if (free_after)
+				free_at = monotonic_ns() + free_after * MS;
+		}
+		if (now >= free_at) {
+			release();
+			free_at = SCHED_FOREVER;
+		}
+		if (period && now >= next_sample) {
+			mem_report_timeline();
+			next_sample = now + period * MS;
+		}
+		uint64_t wake = MIN(period ? next_sample : SCHED_FOREVER, MIN(free_at, allocated ? SCHED_FOREVER : alloc_at));
+		sleep_until_ns(wake == SCHED_FOREVER ? monotonic_ns() + 1000 * MS : wake);
+	}
+}
