@@ -36,32 +36,59 @@ static void balloon_thread(void *unused)
 	}
 }
 
-/* One log line per refused target, at most one a second; the rest are counted. */
+/*
+ * One log line per refused target, rate-limited as a token bucket: bursts of
+ * up to LOG_BURST lines, then one a second; lines not printed are counted and
+ * the count is printed with the next line.
+ */
+#define LOG_BURST 10
+static unsigned long unlogged_refusals;
+
+static bool may_log(void)
+{
+	static uint64_t tokens_at; /* when the bucket was last refilled */
+	static unsigned tokens = LOG_BURST;
+	uint64_t now = monotonic_ns();
+	unsigned long earned = (unsigned long)((now - tokens_at) / SECOND_NS);
+	if (earned) {
+		tokens = (unsigned)MIN((unsigned long)LOG_BURST, tokens + earned);
+		tokens_at = now;
+	}
+	if (tokens == 0)
+		return false;
+	tokens--;
+	return true;
+}
+
 static void refuse_target(const char *value, const char *why)
 {
-	static uint64_t last_ns;
-	static unsigned long suppressed;
-	uint64_t now = monotonic_ns();
-	if (last_ns && now - last_ns < SECOND_NS) {
-		suppressed++;
+	if (!may_log()) {
+		unlogged_refusals++;
 		return;
 	}
 	printk("memory/target: \"%s\" refused: %s; staying at %lu KiB", value, why,
 	       PAGES_TO_KIB(balloon_stats()->target_pages));
-	if (suppressed)
-		printk(" (%lu more refused since the last line)", suppressed);
+	if (unlogged_refusals)
+		printk(" (and %lu refused values not logged)", unlogged_refusals);
 	printk("\n");
-	last_ns = now;
-	suppressed = 0;
+	unlogged_refusals = 0;
 }
+
+/*
+ * The host's last word. A watch event also fires when the watch is set and
+ * may repeat a value: only a change is a new target, so that a target the
+ * guest raised itself by growing on shortage is not undone by an echo.
+ */
+static char last_value[64];
 
 static void take_target(void)
 {
 	char value[64], max[32];
 	unsigned long kib, max_kib = ~0UL;
 	int n = xs_read("memory/target", value, sizeof(value));
-	if (n < 0)
+	if (n < 0 || !strcmp(value, last_value))
 		return;
+	snprintf(last_value, sizeof(last_value), "%s", value);
 	if (xs_read("memory/static-max", max, sizeof(max)) > 0 && parse_ulong(max, strlen(max), &max_kib))
 		max_kib = ~0UL;
 	if (parse_ulong(value, (size_t)n, &kib) || (value[0] == '0' && value[1] == 'x'))
@@ -72,10 +99,12 @@ static void take_target(void)
 		return refuse_target(value, "above memory/static-max");
 	if (kib > frames_nr_blocks() * BLOCK_PAGES * 4)
 		return refuse_target(value, "beyond this guest's pfn space");
-	if (KIB_TO_PAGES(kib) != balloon_stats()->target_pages) {
-		balloon_set_target(KIB_TO_PAGES(kib));
-		thread_wake_all(&balloon_wakeup);
+	if (unlogged_refusals) {
+		printk("memory/target: %lu more refused values were not logged\n", unlogged_refusals);
+		unlogged_refusals = 0;
 	}
+	balloon_set_target(KIB_TO_PAGES(kib));
+	thread_wake_all(&balloon_wakeup);
 }
 
 static void watcher_thread(void *unused)
@@ -132,8 +161,15 @@ static void reporter_thread(void *unused)
 
 void memory_target_start(void)
 {
-	if (xs_write("control/feature-balloon", "1"))
-		printk("memory_target: cannot write control/feature-balloon\n");
+	char value[32];
+	if (xs_read("memory/target", value, sizeof(value)) > 0)
+		snprintf(last_value, sizeof(last_value), "%s", value); /* what we booted with */
+	int rc = xs_write("control/feature-balloon", "1");
+	if (rc) {
+		printk("memory_target: the toolstack does not let guests write control/feature-balloon "
+		       "(error %d, as with xl); writing data/feature-balloon instead\n", rc);
+		xs_write("data/feature-balloon", "1");
+	}
 	if (!thread_create("balloon", balloon_thread, NULL) || !thread_create("watcher", watcher_thread, NULL) ||
 	    !thread_create("reporter", reporter_thread, NULL))
 		panic("memory_target: no memory for the threads");

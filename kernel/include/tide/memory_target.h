@@ -8,10 +8,16 @@
  *                          limit for the domain (raise it with xl mem-max).
  *                          A value that is not a decimal number, is zero, or
  *                          is above memory/static-max is refused with one log
- *                          line (at most one per second, with a count of the
- *                          rest) and the guest stays on the last valid target.
+ *                          line (bursts of 10 lines, then one a second, with
+ *                          a count of the rest) and the guest stays on the
+ *                          last valid target.
  *   memory/static-max      written by the toolstack: the largest valid target.
- *   control/feature-balloon  "1": this guest follows memory/target.
+ *   control/feature-balloon  "1": this guest follows memory/target. xl does
+ *                          not let guests write there (XenServer's toolstack
+ *                          does); Tide then writes data/feature-balloon.
+ *                          A repeated value is not a new target: a target the
+ *                          guest raised by growing on shortage stays until
+ *                          the host writes a different one.
  *   data/meminfo_total     what the guest holds (Xen's tot_pages, in KiB)
  *   data/meminfo_free      what is free in its allocator
  *   data/tide/target_kib   the target it is following
