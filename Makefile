@@ -59,6 +59,9 @@ $(BUILD)/unit-tests: $(UNIT_SRC) $(wildcard kernel/include/tide/*.h tests/unit/*
 	@echo "  CC      $@ (ASan, UBSan)"
 	@$(CC) $(UNIT_CFLAGS) -o $@ $(UNIT_SRC)
 
+# tided and tidectl, the dom0 side (their own rules, if present)
+-include tided/tided.mk
+
 # ---- commands (each first makes sure the Debian packages are there) ----
 deps:
 	tools/deps --install

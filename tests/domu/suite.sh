@@ -100,6 +100,11 @@ destroy_during_balloon() {
 	return 1
 }
 
+# Other test files (tests/domu/*_tests.sh) add their own `run` lines.
+for f in ./tests/domu/*_tests.sh; do
+	[ -f "$f" ] && . "$f"
+done
+
 run memset_down_up memset_down_up
 run grow_beyond_boot_by_memset grow_beyond_boot_by_memset
 run grow_beyond_boot_by_allocation grow_beyond_boot_by_allocation
