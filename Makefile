@@ -75,6 +75,7 @@ demo:
 	tools/deps
 	$(MAKE) all
 	tools/demo
+	tools/demo-xl
 
 bench:
 	tools/deps
