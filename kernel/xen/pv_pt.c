@@ -50,7 +50,7 @@ int pt_make_table_frame(pfn_t t)
 }
 
 /*
- * The level-`level` entry (2..4) covering va, walking down from the root and
+ * The level-`level` entry (1..4) covering va, walking down from the root and
  * creating missing tables above it when create is set. NULL when a table on
  * the way is missing (or no table frame could be had).
  */
@@ -86,20 +86,7 @@ bool pt_has_l1(unsigned long va)
 	return l2e && (*l2e & PTE_PRESENT);
 }
 
-static uint64_t *l1_entry(unsigned long va, bool create)
-{
-	uint64_t *l2e = walk(va, 2, create);
-	if (!l2e)
-		return NULL;
-	if (!(*l2e & PTE_PRESENT)) {
-		pfn_t t;
-		if (!create || !table_source || !table_source(&t))
-			return NULL;
-		if (pt_make_table_frame(t) || write_entry(l2e, pte_make(pv_p2m_get(t), PTE_TABLE)))
-			panic("pt: cannot install a new L1 table for %lx", va);
-	}
-	return &entry_table(*l2e)[pt_index(va, 1)];
-}
+static uint64_t *l1_entry(unsigned long va, bool create) { return walk(va, 1, create); }
 
 int pt_map_page(unsigned long va, mfn_t m, uint64_t flags)
 {
