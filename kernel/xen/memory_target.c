@@ -7,6 +7,11 @@
  *   watcher   watches memory/target and control/shutdown, validates what it
  *             reads and hands valid targets to the balloon;
  *   reporter  keeps the data/ nodes current.
+ *
+ * Two test modes, for the host's daemon's tests (tided): ignore_targets=1
+ * validates and logs each new target but does not follow it (an
+ * uncooperative guest); lie_free_kib=N reports N as data/meminfo_free and a
+ * huge, ever-growing data/tide/alloc_waits (a guest that lies).
  */
 #include <tide/balloon.h>
 #include <tide/frame.h>
@@ -21,6 +26,9 @@
 #define REPORT_PERIOD_NS (SECOND_NS / 2)
 
 static int balloon_wakeup; /* token */
+static bool ignore_targets;
+static bool lying;
+static unsigned long lie_free_kib;
 
 static void balloon_thread(void *unused)
 {
@@ -103,6 +111,10 @@ static void take_target(void)
 		printk("memory/target: %lu more refused values were not logged\n", unlogged_refusals);
 		unlogged_refusals = 0;
 	}
+	if (ignore_targets) {
+		printk("memory/target: %lu KiB ignored (ignore_targets=1)\n", kib);
+		return;
+	}
 	balloon_set_target(KIB_TO_PAGES(kib));
 	thread_wake_all(&balloon_wakeup);
 }
@@ -143,14 +155,15 @@ static void reporter_thread(void *unused)
 	(void)unused;
 	static unsigned long last[8];
 	static char last_state[16];
+	unsigned long lies = 0;
 	memset(last, 0xff, sizeof(last));
 	for (;;) {
 		const struct balloon_stats *b = balloon_stats();
 		report("data/meminfo_total", PAGES_TO_KIB(frames_populated()), &last[0]);
-		report("data/meminfo_free", PAGES_TO_KIB(nr_free_pages()), &last[1]);
+		report("data/meminfo_free", lying ? lie_free_kib : PAGES_TO_KIB(nr_free_pages()), &last[1]);
 		report("data/tide/target_kib", PAGES_TO_KIB(b->target_pages), &last[2]);
 		report("data/tide/floor_kib", PAGES_TO_KIB(b->floor_pages), &last[3]);
-		report("data/tide/alloc_waits", b->shortage_grown, &last[4]);
+		report("data/tide/alloc_waits", lying ? (1UL << 50) + lies++ : b->shortage_grown, &last[4]);
 		report("data/tide/alloc_failures", page_alloc_failures(), &last[5]);
 		const char *state = balloon_state_name(balloon_state());
 		if (strcmp(state, last_state) && xs_write("data/tide/state", state) == 0)
@@ -162,6 +175,13 @@ static void reporter_thread(void *unused)
 void memory_target_start(void)
 {
 	char value[32];
+	ignore_targets = cmdline_ulong("ignore_targets", 0) != 0;
+	lying = cmdline_get("lie_free_kib", NULL, 0) >= 0;
+	lie_free_kib = cmdline_ulong("lie_free_kib", 0);
+	if (ignore_targets)
+		printk("memory_target: ignore_targets=1: targets are logged, not followed\n");
+	if (lying)
+		printk("memory_target: lie_free_kib=%lu: reporting lies\n", lie_free_kib);
 	if (xs_read("memory/target", value, sizeof(value)) > 0)
 		snprintf(last_value, sizeof(last_value), "%s", value); /* what we booted with */
 	int rc = xs_write("control/feature-balloon", "1");
