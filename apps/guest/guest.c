@@ -4,6 +4,10 @@
  *   alloc_mib=N      allocate N MiB of 4 KiB pages (touching each), after
  *   alloc_after_ms=T    T ms, and hold them; the guest grows on shortage
  *   free_after_ms=T  free them again T ms after allocating (0: never)
+ *   alloc_rate_mib_s=R  allocate at R MiB a second (steps of 20 ms) instead
+ *                    of all at once; a page that cannot be had is retried on
+ *                    the next step (one log line a second at most), so the
+ *                    guest waits for the host instead of giving up
  *   timeline_ms=P    print a TIMELINE sample every P ms (0: never)
  * Otherwise it idles while its threads follow memory/target and report.
  */
@@ -29,6 +33,20 @@ static void allocate(unsigned long pages)
 	printk("guest: allocated %lu of %lu MiB\n", PAGES_TO_MIB(held_pages), PAGES_TO_MIB(pages));
 }
 
+/* Take pages until held_pages reaches pages; false if an allocation failed. */
+static bool take(unsigned long pages)
+{
+	void **p;
+	while (held_pages < pages) {
+		if (!(p = alloc_page()))
+			return false;
+		p[0] = held;
+		held = p;
+		held_pages++;
+	}
+	return true;
+}
+
 static void release(void)
 {
 	while (held) {
@@ -46,16 +64,30 @@ int app_main(void)
 	uint64_t alloc_at = monotonic_ns() + cmdline_ulong("alloc_after_ms", 0) * MS;
 	unsigned long free_after = cmdline_ulong("free_after_ms", 0);
 	unsigned long period = cmdline_ulong("timeline_ms", 0);
-	uint64_t free_at = SCHED_FOREVER, next_sample = monotonic_ns();
+	unsigned long rate = cmdline_ulong("alloc_rate_mib_s", 0);
+	uint64_t free_at = SCHED_FOREVER, next_sample = monotonic_ns(), failed_logged_at = 0;
 	bool allocated = alloc_mib == 0;
 	printk("guest: running\n");
 	for (;;) {
 		uint64_t now = monotonic_ns();
-		if (!allocated && now >= alloc_at) {
+		if (!allocated && now >= alloc_at && rate == 0) {
 			allocate(MIB_TO_PAGES(alloc_mib));
 			allocated = true;
-			if (free_after)
-				free_at = monotonic_ns() + free_after * MS;
+		} else if (!allocated && now >= alloc_at) {
+			unsigned long goal = MIN(MIB_TO_PAGES(alloc_mib),
+						 (unsigned long)(MIB_TO_PAGES(rate) * ((now - alloc_at) / MS) / 1000));
+			if (!take(goal) && (failed_logged_at == 0 || now - failed_logged_at >= 1000 * MS)) {
+				printk("guest: allocation failed at %lu MiB; retrying\n", PAGES_TO_MIB(held_pages));
+				failed_logged_at = now;
+			}
+			if (held_pages == MIB_TO_PAGES(alloc_mib)) {
+				printk("guest: allocated %lu of %lu MiB\n", PAGES_TO_MIB(held_pages), alloc_mib);
+				allocated = true;
+			}
+		}
+		if (allocated && alloc_mib && free_after && free_at == SCHED_FOREVER && held_pages) {
+			free_at = monotonic_ns() + free_after * MS;
+			free_after = 0; /* once */
 		}
 		if (now >= free_at) {
 			release();
@@ -65,7 +97,8 @@ int app_main(void)
 			mem_report_timeline();
 			next_sample = now + period * MS;
 		}
-		uint64_t wake = MIN(period ? next_sample : SCHED_FOREVER, MIN(free_at, allocated ? SCHED_FOREVER : alloc_at));
+		uint64_t next_alloc = allocated ? SCHED_FOREVER : MAX(alloc_at, rate ? now + 20 * MS : 0);
+		uint64_t wake = MIN(period ? next_sample : SCHED_FOREVER, MIN(free_at, next_alloc));
 		sleep_until_ns(wake == SCHED_FOREVER ? monotonic_ns() + 1000 * MS : wake);
 	}
 }
