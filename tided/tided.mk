@@ -1,0 +1,27 @@
+# tided and tidectl (dom0, on Debian's libxen-dev) and the host unit tests of
+# tided's policy. Included from the top Makefile.
+
+TIDED_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE
+TIDED_LIBS := -lxenstore -lxenctrl -lxentoollog
+TIDED_HDR := $(wildcard tided/*.h)
+TIDED_COMMON := tided/policy.c tided/config.c tided/gather.c tided/xs_io.c tided/xc_io.c
+
+$(BUILD)/tided: tided/tided.c $(TIDED_COMMON) $(TIDED_HDR)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(CC) $(TIDED_CFLAGS) -o $@ tided/tided.c $(TIDED_COMMON) $(TIDED_LIBS)
+
+$(BUILD)/tidectl: tided/tidectl.c $(TIDED_COMMON) $(TIDED_HDR)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(CC) $(TIDED_CFLAGS) -o $@ tided/tidectl.c $(TIDED_COMMON) $(TIDED_LIBS)
+
+# Pure C: the policy, the config file and a simulated host; no Xen.
+TIDED_UNIT_SRC := tided/policy.c tided/config.c $(wildcard tided/tests/*.c)
+$(BUILD)/tided-unit-tests: $(TIDED_UNIT_SRC) $(TIDED_HDR) $(wildcard tided/tests/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@ (ASan, UBSan)"
+	@$(CC) -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+		-fno-omit-frame-pointer -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $(TIDED_UNIT_SRC)
+
+all: $(BUILD)/tided $(BUILD)/tidectl $(BUILD)/tided-unit-tests
