@@ -210,6 +210,8 @@ static void classify(struct policy *pol, const struct guest_facts *f, struct wor
 	/* the pace of the guest's use since its last sane report */
 	uint64_t runway_need = 0;
 	if (w->report_ok) {
+		/* The pace is measured between reports that differ: rounds come
+		 * faster than reports when watches bring them forward. */
 		uint64_t used = cur - (uint64_t)w->free;
 		if (s->have_used && used > s->used_kib && now > s->used_ms)
 			runway_need = (used - s->used_kib) * P->runway_ms / (now - s->used_ms);
@@ -217,9 +219,11 @@ static void classify(struct policy *pol, const struct guest_facts *f, struct wor
 			s->peak_kib = used;
 			s->peak_ms = now;
 		}
+		if (!s->have_used || used != s->used_kib) {
+			s->used_kib = used;
+			s->used_ms = now;
+		}
 		s->have_used = true;
-		s->used_kib = used;
-		s->used_ms = now;
 	}
 	w->peak = s->have_used ? s->peak_kib : cur;
 

@@ -4,10 +4,11 @@
  *   tided [-c FILE] [-v]
  *
  * Every 500 ms, and sooner (at most every 100 ms) when a watch on xenstore
- * says a domain appeared or went, a guest reported new pressure, or tidectl
- * changed a bound: read every domain's memory from Xen (libxenctrl) and its
- * report from xenstore, run the policy (policy.c), and apply its decisions:
- * Xen's maximum for the guest (xc_domain_setmaxmem) and memory/target, and
+ * says a domain appeared or went, a guest reported new free memory or
+ * pressure, or tidectl changed a bound: read every domain's memory from Xen
+ * (libxenctrl) and its report from xenstore, run the policy (policy.c), and
+ * apply its decisions: Xen's maximum for the guest (xc_domain_setmaxmem),
+ * memory/target, and
  * memory/uncooperative. It runs in the foreground and logs to stdout; stop
  * it with SIGTERM or SIGINT (guests keep their targets), reload the config
  * file with SIGHUP. A restarted tided adopts what it finds: targets from
@@ -372,7 +373,7 @@ int main(int argc, char **argv)
 			}
 #define ENDS(s) (len >= sizeof(s) - 1 && !strcmp(path + len - (sizeof(s) - 1), s))
 			if (ENDS("/data/tide/alloc_waits") || ENDS("/data/tide/alloc_failures") ||
-			    ENDS("/feature-balloon"))
+			    ENDS("/data/meminfo_free") || ENDS("/feature-balloon"))
 				early = true;
 #undef ENDS
 		}
