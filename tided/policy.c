@@ -210,9 +210,13 @@ static void classify(struct policy *pol, const struct guest_facts *f, struct wor
 	/* the pace of the guest's use since its last sane report */
 	uint64_t runway_need = 0;
 	if (w->report_ok) {
-		/* The pace is measured between reports that differ: rounds come
+		/* Used memory from the report alone (total - free): Xen's current
+		 * moves before the report does while the guest balloons, and mixing
+		 * the two would show a shrinking guest as one whose use grows.
+		 * The pace is measured between reports that differ: rounds come
 		 * faster than reports when watches bring them forward. */
-		uint64_t used = cur - (uint64_t)w->free;
+		uint64_t total = (uint64_t)f->total.value;
+		uint64_t used = total > (uint64_t)w->free ? total - (uint64_t)w->free : 0;
 		if (s->have_used && used > s->used_kib && now > s->used_ms)
 			runway_need = (used - s->used_kib) * P->runway_ms / (now - s->used_ms);
 		if (!s->have_used || used >= s->peak_kib || now - s->peak_ms >= P->peak_window_ms) {
