@@ -76,6 +76,7 @@ demo:
 	$(MAKE) all
 	tools/demo
 	tools/demo-xl
+	tools/demo-system
 
 bench:
 	tools/deps
