@@ -72,16 +72,20 @@ static int status_once(struct xs_handle *xs, struct xcio *xc)
 		printf("%-16s %5u %7s %7s %7s %7s %7s %-12s %s\n", f->name, f->domid, target, cur, fr, lo, hi, pressure,
 		       state);
 	}
-	int64_t reserve = 0, beat = 0;
+	int64_t reserve = 0, beat = 0, pid = 0;
 	bool have_reserve = xsio_read_i64(xs, TOOL "/host/reserve_kib", &reserve) == 0;
 	printf("host: free %llu MiB of %llu MiB", (unsigned long long)(v.free_kib / MIB),
 	       (unsigned long long)(v.total_kib / MIB));
 	if (have_reserve)
 		printf(", reserve %lld MiB", (long long)(reserve / 1024));
+	/* tided runs in this dom0: its pid says whether it is alive, its heartbeat whether it is stuck */
+	bool alive = xsio_read_i64(xs, TOOL "/pid", &pid) == 0 && pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 	if (xsio_read_i64(xs, TOOL "/heartbeat_ms", &beat) == 0) {
 		uint64_t age = now_ms() - (uint64_t)beat;
-		if (age < 3000)
+		if (alive && age < 3000)
 			printf("; tided: running (last round %.1f s ago)\n", (double)age / 1000);
+		else if (alive)
+			printf("; tided: stuck? (pid %lld, last round %.0f s ago)\n", (long long)pid, (double)age / 1000);
 		else
 			printf("; tided: not running (last round %.0f s ago)\n", (double)age / 1000);
 	} else {
@@ -185,7 +189,8 @@ static int cmd_set(int argc, char **argv)
 	char name[CONFIG_NAME_MAX], path[256];
 	if (resolve_name(xs, argv[0], name, sizeof(name)))
 		return 2;
-	/* A bound not given keeps what tidectl set before: check the pair. */
+	/* A bound not given keeps what tidectl set before, else what tided
+	 * resolved (config file, static-max): check the pair. */
 	int64_t old;
 	uint64_t lo = b.min_kib, hi = b.max_kib;
 	snprintf(path, sizeof(path), TOOL "/bounds/%s/min", name);
@@ -193,6 +198,9 @@ static int cmd_set(int argc, char **argv)
 		lo = (uint64_t)old;
 	snprintf(path, sizeof(path), TOOL "/bounds/%s/max", name);
 	if (!b.has_max && xsio_read_i64(xs, path, &old) == 0 && old > 0)
+		hi = (uint64_t)old;
+	snprintf(path, sizeof(path), TOOL "/guests/%s/max_kib", name);
+	if (!b.has_max && !hi && xsio_read_i64(xs, path, &old) == 0 && old > 0)
 		hi = (uint64_t)old;
 	if (lo && hi && lo > hi) {
 		fprintf(stderr, "tidectl: %s: min %llu MiB would be above max %llu MiB\n", name,
@@ -212,9 +220,12 @@ static int cmd_set(int argc, char **argv)
 		fprintf(stderr, "tidectl: cannot write %s: %s\n", path, strerror(-rc));
 		return 1;
 	}
-	printf("tidectl: %s: min %s, max %s (tided applies them at its next round)\n", name,
-	       lo ? (snprintf(err, sizeof(err), "%llu MiB", (unsigned long long)(lo / MIB)), err) : "unchanged",
-	       hi ? (snprintf(path, sizeof(path), "%llu MiB", (unsigned long long)(hi / MIB)), path) : "unchanged");
+	printf("tidectl: %s:", name);
+	if (b.has_min)
+		printf(" min %llu MiB", (unsigned long long)(b.min_kib / MIB));
+	if (b.has_max)
+		printf(" max %llu MiB", (unsigned long long)(b.max_kib / MIB));
+	printf(" (tided applies it at its next round)\n");
 	return 0;
 }
 

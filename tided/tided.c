@@ -383,6 +383,7 @@ int main(int argc, char **argv)
 		}
 	}
 	say("stopping on signal %d; guests keep their targets", (int)stop_signal);
+	xsio_rm(xs, TOOL "/pid");
 	xcio_close(xc);
 	xsio_close(xs);
 	return 0;
