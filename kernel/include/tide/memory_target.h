@@ -29,6 +29,11 @@
  *                          ends the guest with status 0.
  *
  * The data/ values are rewritten when they change, at most twice a second.
+ *
+ * Two test modes break the contract on purpose, for tided's tests (command
+ * line): ignore_targets=1 logs targets but never follows them (an
+ * uncooperative guest), lie_free_kib=N reports N KiB free and a huge
+ * alloc_waits (a guest that lies).
  */
 #ifndef TIDE_MEMORY_TARGET_H
 #define TIDE_MEMORY_TARGET_H
