@@ -169,6 +169,14 @@ static int resolve_name(struct xs_handle *xs, const char *dom, char *name, size_
 	return 0;
 }
 
+/* Open xenstore and resolve DOM to a guest name: 0, or the exit status to return (1 or 2). */
+static int open_guest(const char *dom, struct xs_handle **xs, char *name, size_t size)
+{
+	if (open_both(xs, NULL))
+		return 1;
+	return resolve_name(*xs, dom, name, size) ? 2 : 0;
+}
+
 static int cmd_set(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -184,11 +192,10 @@ static int cmd_set(int argc, char **argv)
 			return 2;
 		}
 	struct xs_handle *xs;
-	if (open_both(&xs, NULL))
-		return 1;
 	char name[CONFIG_NAME_MAX], path[256];
-	if (resolve_name(xs, argv[0], name, sizeof(name)))
-		return 2;
+	int status = open_guest(argv[0], &xs, name, sizeof(name));
+	if (status)
+		return status;
 	/* A bound not given keeps what tidectl set before, else what tided
 	 * resolved (config file, static-max): check the pair. */
 	int64_t old;
@@ -236,11 +243,10 @@ static int cmd_unset(int argc, char **argv)
 		return 2;
 	}
 	struct xs_handle *xs;
-	if (open_both(&xs, NULL))
-		return 1;
 	char name[CONFIG_NAME_MAX], path[256];
-	if (resolve_name(xs, argv[0], name, sizeof(name)))
-		return 2;
+	int status = open_guest(argv[0], &xs, name, sizeof(name));
+	if (status)
+		return status;
 	snprintf(path, sizeof(path), TOOL "/bounds/%s", name);
 	int rc = xsio_rm(xs, path);
 	if (rc) {
