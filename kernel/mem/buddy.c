@@ -118,7 +118,7 @@ static bool page_cache_refill(void)
 	return true;
 }
 
-void page_cache_drain(void)
+static void page_cache_drain(void)
 {
 	while (page_cache_len)
 		chunk_merge(page_cache[--page_cache_len], 0);
@@ -268,7 +268,7 @@ void *alloc_pages(unsigned order)
 		shortage_hook(need + low_watermark - nr_free_pages());
 	if (order == 0 && (page_cache_len || page_cache_refill())) {
 		p = page_cache[--page_cache_len];
-		frame_set_used_from_free(p);
+		frame_move_plain(p, FRAME_FREE, FRAME_USED);
 		return frame_to_virt(p);
 	}
 	if (buddy_alloc(order, &p)) {
@@ -286,7 +286,7 @@ void free_pages(void *va, unsigned order)
 	if (order == 0 && page_cache_len < PAGE_CACHE_PAGES) {
 		if (frame_state(p) != FRAME_USED)
 			panic("free_pages: frame %lx is %s, not used", p.n, frame_state_name(frame_state(p)));
-		frame_set_free_from_used(p);
+		frame_move_plain(p, FRAME_USED, FRAME_FREE);
 		page_cache[page_cache_len++] = p;
 		return;
 	}

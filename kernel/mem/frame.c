@@ -146,26 +146,16 @@ void frame_set_state_range(pfn_t first, unsigned long n, enum frame_state s)
 	bi->nr_populated = (uint16_t)(bi->nr_populated + n * is_populated[s]);
 }
 
-void frame_set_used_from_free(pfn_t p)
+void frame_move_plain(pfn_t p, enum frame_state from, enum frame_state to)
 {
 	struct block_info *bi = &blocks[pfn_to_block(p)];
-	BUG_ON(p.n >= nr_blocks * BLOCK_PAGES || frame_bytes[p.n] != FRAME_FREE);
-	frame_bytes[p.n] = FRAME_USED;
-	state_count[FRAME_FREE]--;
-	state_count[FRAME_USED]++;
-	bi->nr_free--;
-	bi->nr_used++;
-}
-
-void frame_set_free_from_used(pfn_t p)
-{
-	struct block_info *bi = &blocks[pfn_to_block(p)];
-	BUG_ON(p.n >= nr_blocks * BLOCK_PAGES || frame_bytes[p.n] != FRAME_USED);
-	frame_bytes[p.n] = FRAME_FREE;
-	state_count[FRAME_USED]--;
-	state_count[FRAME_FREE]++;
-	bi->nr_used--;
-	bi->nr_free++;
+	BUG_ON(p.n >= nr_blocks * BLOCK_PAGES || frame_bytes[p.n] != from);
+	BUG_ON((from != FRAME_FREE && from != FRAME_USED) || (to != FRAME_FREE && to != FRAME_USED));
+	frame_bytes[p.n] = (uint8_t)to;
+	state_count[from]--;
+	state_count[to]++;
+	bi->nr_free = (uint16_t)(bi->nr_free - is_free[from] + is_free[to]);
+	bi->nr_used = (uint16_t)(bi->nr_used - is_used[from] + is_used[to]);
 }
 
 void frame_set_free_head(pfn_t p, unsigned order, bool head)

@@ -98,10 +98,11 @@ void frame_set_state(pfn_t p, enum frame_state s, unsigned aux, bool head);
  * reserved: the same counters, kept in one pass.
  */
 void frame_set_state_range(pfn_t first, unsigned long n, enum frame_state s);
-/* frame_set_state(p, FRAME_USED) for a FREE non-head frame: the allocator's fast path. */
-void frame_set_used_from_free(pfn_t p);
-/* frame_set_state(p, FRAME_FREE) for a USED frame: the fast path of freeing. */
-void frame_set_free_from_used(pfn_t p);
+/*
+ * frame_set_state(p, to) for a plain (non-head) frame known to be in state
+ * from, both FREE or USED: the single-page fast path of allocating and freeing.
+ */
+void frame_move_plain(pfn_t p, enum frame_state from, enum frame_state to);
 /* Mark a FREE frame as the head of a free chunk of the given order, or not: no counter changes. */
 void frame_set_free_head(pfn_t p, unsigned order, bool head);
 

@@ -47,8 +47,6 @@ int buddy_alloc_in_block(unsigned long b, unsigned order, pfn_t *out);
 bool buddy_take_free_block(unsigned long *block);
 /* Take every free chunk of block b out of the allocator (frames stay FREE, in no list). */
 void buddy_take_block_chunks(unsigned long b);
-/* Merge the cached single pages into the free lists. */
-void page_cache_drain(void);
 /* Copy the cached pages into out (PAGE_CACHE_PAGES entries); returns how many. */
 unsigned page_cache_frames(pfn_t *out);
 /*
