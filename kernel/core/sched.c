@@ -37,8 +37,6 @@ void sched_init(sched_idle_t idle)
 	idle_hook = idle;
 }
 
-const char *thread_name(void) { return current->name; }
-
 _Noreturn void thread_main(void);
 _Noreturn void thread_main(void)
 {

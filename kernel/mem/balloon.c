@@ -176,13 +176,6 @@ enum balloon_state balloon_settle(uint64_t deadline_ns)
 	}
 }
 
-long balloon_grow(unsigned long pages)
-{
-	bool refused;
-	long got = elastic_grow(pages, &refused);
-	return got > 0 ? got : -ENOMEM;
-}
-
 long balloon_shrink(unsigned long pages)
 {
 	bool refused;

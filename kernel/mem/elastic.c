@@ -204,17 +204,6 @@ static unsigned long unplug_block(unsigned long b)
 	return held;
 }
 
-unsigned long balloon_unplug_drained(void)
-{
-	unsigned long n = 0;
-	for (unsigned long b = frames_nr_blocks(); b-- > boot_blocks;)
-		if (block_drained(b)) {
-			unplug_block(b);
-			n++;
-		}
-	return n;
-}
-
 /* Give back up to want/512 whole free blocks, highest first, in one request. */
 static unsigned long release_blocks(unsigned long want, bool *refused)
 {

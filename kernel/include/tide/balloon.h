@@ -81,12 +81,8 @@ enum balloon_state balloon_work(void);
  */
 enum balloon_state balloon_settle(uint64_t deadline_ns);
 
-/* Grow by up to pages now (refill, then hot-add), ignoring the target: pages gained or -errno. */
-long balloon_grow(unsigned long pages);
 /* Shrink by up to pages now, ignoring target and floor: pages released or -errno. */
 long balloon_shrink(unsigned long pages);
-/* Unplug every drained hot-added block: how many were returned. */
-unsigned long balloon_unplug_drained(void);
 
 /* The page allocator's shortage hook (see above). 0 when memory was made available. */
 int balloon_on_shortage(unsigned long need_pages);

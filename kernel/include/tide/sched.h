@@ -24,7 +24,6 @@ void thread_yield(void);
 void thread_block_on(const void *token, uint64_t deadline_ns);
 /* Make every thread blocked on token runnable. */
 void thread_wake_all(const void *token);
-const char *thread_name(void);
 
 /*
  * The platform's idle hook: wait (without spinning) until an event arrives or
