@@ -4,6 +4,7 @@
  * do when the hypervisor says no.
  */
 #include <tide/balloon.h>
+#include <tide/floor.h>
 #include <tide/frame.h>
 #include <tide/kernel.h>
 #include <tide/lib.h>
@@ -35,11 +36,10 @@ const struct balloon_stats *balloon_stats(void)
 	return &stats;
 }
 
-/* Used memory plus a margin of max(2 MiB, used / 8). */
+/* Used memory plus a margin (tide/floor.h). */
 static unsigned long floor_pages(void)
 {
-	unsigned long used = frames_in_state(FRAME_USED) + frames_in_state(FRAME_RESERVED);
-	return used + MAX(BLOCK_PAGES, used / 8);
+	return tide_floor_pages(frames_in_state(FRAME_USED) + frames_in_state(FRAME_RESERVED));
 }
 
 void balloon_init(void)
