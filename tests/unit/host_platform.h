@@ -31,4 +31,30 @@ void host_set_hypervisor_free(long pages);
 void host_advance_ns(uint64_t ns);
 unsigned long host_sleeps(void);
 
+/*
+ * Fault injection. Every request the simulated hypervisor gets (a batch of
+ * 4 KiB frames or of 2 MiB extents, to populate or to give back; the same
+ * requests kernel/xen/pv_elastic.c makes) first goes to the hook, when one is
+ * set. It returns the most the hypervisor will do of the n frames or extents
+ * asked: n (all of it), 0 (refuse) or less (a prefix: a half-fulfilled batch;
+ * no 2 MiB extents when it refuses HOST_POPULATE_2M, so that blocks come as
+ * 4 KiB frames). It may also move the limit or the free memory
+ * (host_set_max_pages, host_set_hypervisor_free), as a toolstack can at any
+ * moment. Unplugging a block is never refused: platform_unplug_block() has no
+ * way to report it.
+ */
+enum host_request { HOST_POPULATE_4K, HOST_POPULATE_2M, HOST_RELEASE_4K, HOST_RELEASE_2M };
+typedef unsigned long (*host_fault_hook_t)(enum host_request r, unsigned long n);
+void host_set_fault_hook(host_fault_hook_t hook);
+/* Frames the simulated hypervisor has left to give (LONG_MAX: no end). */
+long host_hypervisor_free(void);
+/* Hot-added blocks the hypervisor has plugged and not yet unplugged. */
+unsigned long host_plugged_blocks(void);
+/*
+ * Quiet: printk keeps only the last few KiB of the log, for host_log_print()
+ * to show when something goes wrong, instead of printing everything.
+ */
+void host_log_quiet(bool quiet);
+void host_log_print(void);
+
 #endif
