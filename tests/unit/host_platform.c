@@ -41,9 +41,10 @@ static void *reserve(size_t bytes)
 	return p;
 }
 
-static void set_access(void *va, size_t bytes, bool on)
+/* Make memory accessible or not; discard also drops what it held (it reads zero when accessible again). */
+static void set_access(void *va, size_t bytes, bool on, bool discard)
 {
-	if (!on)
+	if (discard)
 		madvise(va, bytes, MADV_DONTNEED);
 	if (mprotect(va, bytes, on ? PROT_READ | PROT_WRITE : PROT_NONE)) {
 		perror("mprotect");
@@ -60,9 +61,9 @@ void host_reset(unsigned long nr_blocks)
 	}
 	if (nr_blocks > SPACE_BLOCKS)
 		abort();
-	set_access(directmap, SPACE_BLOCKS * BLOCK_BYTES, false);
-	set_access(frame_bytes, SPACE_BLOCKS * BLOCK_PAGES, false);
-	set_access(block_table, MAX_BLOCKS * sizeof(struct block_info), false);
+	set_access(directmap, SPACE_BLOCKS * BLOCK_BYTES, false, true);
+	set_access(frame_bytes, SPACE_BLOCKS * BLOCK_PAGES, false, true);
+	set_access(block_table, MAX_BLOCKS * sizeof(struct block_info), false, true);
 	reservation = 0;
 	meta_pages = 0;
 	memset(populated, 0, sizeof(populated));
@@ -90,7 +91,7 @@ static void expect_populated(pfn_t first, unsigned long n, bool want)
 void host_populate(pfn_t first, unsigned long n)
 {
 	expect_populated(first, n, false);
-	set_access(frame_to_virt(first), n * PAGE_SIZE, true);
+	set_access(frame_to_virt(first), n * PAGE_SIZE, true, false);
 	memset(&populated[first.n], true, n);
 	reservation += (long)n;
 }
@@ -98,7 +99,7 @@ void host_populate(pfn_t first, unsigned long n)
 void host_depopulate(pfn_t first, unsigned long n)
 {
 	expect_populated(first, n, true);
-	set_access(frame_to_virt(first), n * PAGE_SIZE, false);
+	set_access(frame_to_virt(first), n * PAGE_SIZE, false, false); /* kept: cheap to give back again */
 	memset(&populated[first.n], false, n);
 	reservation -= (long)n;
 }
@@ -120,14 +121,14 @@ pfn_t virt_to_frame(const void *va) { return pfn((unsigned long)((const char *)v
 
 int platform_meta_back(void *va)
 {
-	set_access((void *)((uintptr_t)va & ~(PAGE_SIZE - 1)), PAGE_SIZE, true);
+	set_access((void *)((uintptr_t)va & ~(PAGE_SIZE - 1)), PAGE_SIZE, true, false);
 	meta_pages++;
 	return 0;
 }
 
 void platform_meta_release(void *va)
 {
-	set_access((void *)((uintptr_t)va & ~(PAGE_SIZE - 1)), PAGE_SIZE, false);
+	set_access((void *)((uintptr_t)va & ~(PAGE_SIZE - 1)), PAGE_SIZE, false, true);
 	meta_pages--;
 }
 
@@ -395,14 +396,17 @@ long platform_plug_blocks(const unsigned long *blocks, unsigned long n)
 	return done ? (long)done : -ENOMEM;
 }
 
+/* Block b's populated frames go back, a run of consecutive frames at a time. */
 void platform_unplug_block(unsigned long b)
 {
 	unsigned long n = 0;
-	for (unsigned long i = 0; i < BLOCK_PAGES; i++)
-		if (populated[b * BLOCK_PAGES + i]) {
-			host_depopulate(pfn(b * BLOCK_PAGES + i), 1);
-			n++;
-		}
+	for (unsigned long i = 0, j; i < BLOCK_PAGES; i = j + 1) {
+		for (j = i; j < BLOCK_PAGES && populated[b * BLOCK_PAGES + j]; j++)
+			;
+		if (j > i)
+			host_depopulate(pfn(b * BLOCK_PAGES + i), j - i);
+		n += j - i;
+	}
 	hypervisor_takes_back(n);
 	superpage[b] = false;
 	plugged_blocks--;

@@ -2,8 +2,10 @@
  * A platform for the memory core made of ordinary process memory, for the
  * host-native unit tests. The "direct map" is one mmap'd range: a populated
  * frame is readable and writable, an unpopulated one is PROT_NONE, so a core
- * that touches memory it does not hold crashes the test. The reservation
- * counter plays Xen's part for the invariant checker.
+ * that touches memory it does not hold crashes the test. A frame given back
+ * and populated again still holds what it held (Xen would give a scrubbed
+ * one): the core must not care, and the host saves the page faults. The
+ * reservation counter plays Xen's part for the invariant checker.
  */
 #ifndef HOST_PLATFORM_H
 #define HOST_PLATFORM_H
