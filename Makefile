@@ -66,7 +66,7 @@ FUZZ_SRC := $(wildcard kernel/mem/*.c) tests/unit/host_platform.c $(wildcard tes
 FUZZ_OPS ?= 100000000
 FUZZ_SECONDS ?= 0
 FUZZ_SEED ?= 1
-FUZZ_CHECK_EVERY ?= 64
+FUZZ_CHECK_EVERY ?= 256
 
 $(BUILD)/fuzz-core: $(FUZZ_SRC) $(wildcard kernel/include/tide/*.h tests/unit/host_platform.h tests/fuzz/*.h)
 	@mkdir -p $(dir $@)

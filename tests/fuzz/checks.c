@@ -7,7 +7,9 @@
  *     plugged, the frames in the metadata reserve, and those the fuzzer took
  *     from it;
  *   - the free count is what is left of what the hypervisor gave;
- *   - heap bytes in use are the model's.
+ *   - heap bytes in use are the model's;
+ *   - page_alloc_failures() (which the guest reports to the host) counts
+ *     exactly the NULLs the application got from alloc_pages and the heap.
  *
  * The target and where the balloon settles are checked with bounds, not
  * exactly, so that the checks hold across the policy changes the contract
@@ -17,14 +19,22 @@
  *   - a new target is what was asked, clamped to the pfn space with or
  *     without its holes; 0 is ignored;
  *   - otherwise the target only rises, by growth on shortage, and never above
- *     the most the guest has held since the target was last set;
+ *     the most the guest has held since the target was last set; after a
+ *     growth on shortage it is at least what the guest holds, so that the
+ *     worker does not shrink the new memory back;
  *   - after settling with no faults, the guest holds at least the target or
  *     all it can get (cap: Xen's limit, Xen's free memory, the pfn space; less
  *     at most one frame, which cannot plug a block without its metadata), and
  *     less than one block above max(target, floor), and never more than the
- *     larger of Xen's limit and what it held before. It may hold less than the
- *     floor (a target below the floor stops shrinking there, it does not grow
- *     to it). It is IDLE, or CANCELLED when it could not reach the target.
+ *     larger of Xen's limit and what it held before. If it shrank, it holds
+ *     at least max(target, floor); it may hold less than the floor when it
+ *     did not shrink (a target below the floor stops shrinking there, it does
+ *     not grow to it). It is IDLE, or CANCELLED when it could not reach the
+ *     target.
+ * With every full check (checks_full), the metadata pages the platform backs
+ * are exactly those the block states need: a page of frame states for each
+ * group of blocks sharing one with an online block, a page of the block table
+ * for each group with a block that is not absent.
  */
 #include <limits.h>
 
@@ -45,6 +55,7 @@
 
 static unsigned long space_pages, ram_pages; /* the pfn space, and the part of it that is not holes */
 static unsigned long target, peak_held;	     /* the target as checked, the most held since it was set */
+static unsigned long shortage_grown;	     /* growths on shortage so far */
 
 void checks_reset(unsigned long space, unsigned long holes)
 {
@@ -52,6 +63,7 @@ void checks_reset(unsigned long space, unsigned long holes)
 	ram_pages = space - holes;
 	target = balloon_stats()->target_pages;
 	peak_held = frames_populated();
+	shortage_grown = 0;
 }
 
 void checks_after_op(void)
@@ -72,12 +84,18 @@ void checks_after_op(void)
 	EXPECT(heap_bytes_in_use() == model_heap_bytes(), "the heap has %zu bytes in use, expected %zu",
 	       heap_bytes_in_use(), model_heap_bytes());
 	EXPECT(metapool_frames() <= METAPOOL_FRAMES, "the reserve holds %u frames", metapool_frames());
+	unsigned long nulls = fuzz_progress->cov.alloc_failures + fuzz_progress->cov.heap_failures;
+	EXPECT(page_alloc_failures() == nulls, "page_alloc_failures() says %lu, the application got %lu NULLs",
+	       page_alloc_failures(), nulls);
 	unsigned long t = balloon_stats()->target_pages;
 	peak_held = MAX(peak_held, given);
 	EXPECT(t == target || (t > target && t <= peak_held),
 	       "the target moved from %lu to %lu pages; the guest held at most %lu since it was set", target, t,
 	       peak_held);
 	target = t;
+	if (balloon_stats()->shortage_grown != shortage_grown)
+		EXPECT(t >= given, "the guest grew on shortage to %lu pages, but its target is %lu", given, t);
+	shortage_grown = balloon_stats()->shortage_grown;
 }
 
 void checks_target_set(unsigned long requested)
@@ -118,6 +136,8 @@ void checks_settle(void)
 	       high, t, floor, cap);
 	EXPECT(held <= MAX((unsigned long)MAX(max, 0L), before), "settled at %lu pages, above Xen's limit %ld", held,
 	       max);
+	EXPECT(held >= before || held >= MAX(t, floor), "shrank from %lu to %lu pages, below target %lu or floor %lu",
+	       before, held, t, floor);
 	EXPECT(s == BALLOON_IDLE || (s == BALLOON_CANCELLED && held < t), "settled %s at %lu pages, target %lu",
 	       balloon_state_name(s), held, t);
 }
@@ -155,4 +175,25 @@ void checks_balloon_work(void)
 		       "waiting with a backoff of %lu ms until %lu ms (now %lu ms)",
 		       (unsigned long)(st->backoff_ns / 1000000), (unsigned long)(st->retry_at_ns / 1000000),
 		       (unsigned long)(now / 1000000));
+}
+
+/* Groups of group_blocks blocks with at least one block in state s (or, with not, in any other state). */
+static unsigned long groups_with(unsigned long group_blocks, enum block_state s, bool not)
+{
+	unsigned long n = 0, nr = frames_nr_blocks();
+	for (unsigned long g = 0; g < nr; g += group_blocks) {
+		bool any = false;
+		for (unsigned long b = g; b < MIN(g + group_blocks, nr); b++)
+			any |= (block_state(b) == s) != not;
+		n += any;
+	}
+	return n;
+}
+
+void checks_full(void)
+{
+	unsigned long want = groups_with(BLOCKS_PER_STATE_PAGE, BLOCK_ONLINE, false) +
+			     groups_with(BLOCKS_PER_TABLE_PAGE, BLOCK_ABSENT, true);
+	EXPECT(host_meta_pages() == want, "the platform backs %lu metadata pages, the block states need %lu",
+	       host_meta_pages(), want);
 }

@@ -12,6 +12,8 @@ void checks_after_op(void);
 void checks_target_set(unsigned long requested);
 /* Settle with no faults and check where the balloon ended. */
 void checks_settle(void);
+/* The checks too slow for every operation: with mem_check(), at intervals. */
+void checks_full(void);
 /* One balloon_work() call, with the state machine's rules checked around it. */
 void checks_balloon_work(void);
 

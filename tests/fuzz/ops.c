@@ -12,6 +12,7 @@
 #include <tide/balloon.h>
 #include <tide/floor.h>
 #include <tide/heap.h>
+#include <tide/kernel.h>
 #include <tide/metapool.h>
 #include <tide/mem_check.h>
 #include <tide/page_alloc.h>
@@ -228,6 +229,23 @@ static void op_meta(struct rng *r)
 	}
 }
 
+/*
+ * The balloon's worker runs for a while of simulated time under the word's
+ * faults: it stops IDLE or CANCELLED, or at the deadline, and sleeps through
+ * backoffs rather than spinning (the clock only moves when it sleeps).
+ */
+static void op_balloon_run(struct rng *r)
+{
+	uint64_t start = monotonic_ns(), deadline = start + rng_below(r, 120) * SECOND;
+	enum balloon_state s = balloon_settle(deadline);
+	uint64_t now = monotonic_ns();
+	EXPECT(s == balloon_state(), "balloon_settle() returned %s in state %s", balloon_state_name(s),
+	       balloon_state_name(balloon_state()));
+	EXPECT(now <= deadline && (s == BALLOON_IDLE || s == BALLOON_CANCELLED || now == deadline),
+	       "balloon_settle() for %lu ms stopped %s after %lu ms", (unsigned long)((deadline - start) / 1000000),
+	       balloon_state_name(s), (unsigned long)((now - start) / 1000000));
+}
+
 static void op_settle(struct rng *r)
 {
 	(void)r;
@@ -240,13 +258,13 @@ static const struct {
 	const char *name;
 	void (*run)(struct rng *r);
 } ops[] = {
-	{92, "page", op_page},	   {72, "heap", op_heap},
+	{88, "page", op_page},	   {72, "heap", op_heap},
 	{24, "balloon-work", op_work}, {12, "time", op_time},
 	{16, "target", op_target},   {6, "shortage", op_shortage},
 	{4, "shrink", op_shrink},	   {6, "xen-max", op_max},
 	{5, "host-free", op_host_free}, {4, "working-set", op_working_set},
 	{2, "free-all", op_free_all}, {5, "meta-reserve", op_meta},
-	{8, "settle", op_settle},
+	{8, "settle", op_settle},    {4, "balloon-run", op_balloon_run},
 };
 
 static unsigned op_index(uint64_t word)
@@ -302,6 +320,7 @@ void ops_boot(const struct fuzz_config *c)
 void ops_check_all(void)
 {
 	EXPECT(mem_check() == 0, "mem_check() failed");
+	checks_full();
 	model_check_all();
 	fuzz_progress->cov.full_checks++;
 }
