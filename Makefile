@@ -5,7 +5,8 @@
 #   make demo       boot the demo guest under Xen in QEMU
 #   make bench      print the benchmark figures (BENCH lines)
 #   make fuzz       differential fuzzing of the memory core: FUZZ_OPS (default 10^8),
-#                   FUZZ_SECONDS (0: no limit), FUZZ_SEED (default 1), FUZZ_CHECK_EVERY
+#                   FUZZ_SECONDS (0: no limit), FUZZ_SEED (default: the time, printed),
+#                   FUZZ_CHECK_EVERY (full checks every 256 operations)
 #   make deps       install the Debian packages Tide needs (as root)
 
 BUILD := build
@@ -65,7 +66,7 @@ $(BUILD)/unit-tests: $(UNIT_SRC) $(wildcard kernel/include/tide/*.h tests/unit/*
 FUZZ_SRC := $(wildcard kernel/mem/*.c) tests/unit/host_platform.c $(wildcard tests/fuzz/*.c)
 FUZZ_OPS ?= 100000000
 FUZZ_SECONDS ?= 0
-FUZZ_SEED ?= 1
+FUZZ_SEED ?= $(shell date +%s)
 FUZZ_CHECK_EVERY ?= 256
 
 $(BUILD)/fuzz-core: $(FUZZ_SRC) $(wildcard kernel/include/tide/*.h tests/unit/host_platform.h tests/fuzz/*.h)

@@ -11,7 +11,8 @@
  * every C operations (default 64) and at the end of each epoch; stops after
  * T seconds if given. A failure prints the command that replays it, then
  * (the first one only) shrinks it for at most 300 s, writes what is left to
- * out/fuzz/fail-S-E.ops and prints it; it stops after 10. Ends with
+ * out/fuzz/fail-S-E.ops and prints it; it stops after 10. A line a minute
+ * says how far it got. Ends with
  *   FUZZ ops N violations M ops_per_s R
  * and a TAP line for tools/run-tests; exits 1 after any violation.
  * --replay runs a file's words, checking fully after every one unless C is given.
@@ -137,7 +138,7 @@ static void print_coverage(const struct fuzz_coverage *c)
 
 static int fuzz(const struct options *o)
 {
-	uint64_t start = wall_ns(), deadline = o->seconds ? start + o->seconds * 1000000000ULL : 0;
+	uint64_t start = wall_ns(), shown = start, deadline = o->seconds ? start + o->seconds * 1000000000ULL : 0;
 	unsigned long total = 0, violations = 0;
 	struct fuzz_coverage cov = {0};
 	printf("FUZZ seed %" PRIu64 ", %lu ops in epochs of %lu from epoch %lu, mem_check() and patterns every %lu "
@@ -153,6 +154,10 @@ static int fuzz(const struct options *o)
 		add_coverage(&cov, &r.cov);
 		if (r.failed)
 			report(o, e, &r, violations++ == 0);
+		if (wall_ns() - shown > 60 * 1000000000ULL) {
+			shown = wall_ns();
+			printf("# %lu ops, %lu violations, %.0f s\n", total, violations, (double)(shown - start) / 1e9);
+		}
 	}
 	double seconds = (double)(wall_ns() - start) / 1e9;
 	print_coverage(&cov);
