@@ -12,7 +12,7 @@ struct outcome {
 	struct fuzz_coverage cov;
 };
 
-#define HANG_SECONDS 60
+#define HANG_SECONDS 10
 
 /* Set up the memory the children share with the parent. Call once, first. */
 void child_init(void);
