@@ -146,6 +146,8 @@ static const struct guest_test tests[] = {
 	{"xen_out_of_memory", test_xen_out_of_memory},
 	{"fallback_4k", test_fallback_4k},
 	{"unplug_replug", test_unplug_replug},
+	{"fragmented_growth", test_fragmented_growth},
+	{"odd_targets", test_odd_targets},
 };
 
 int app_main(void)

@@ -24,6 +24,7 @@ static long max_pages, hypervisor_free;
 static struct platform_stats stats;
 static uint64_t now_ns;
 static unsigned long sleeps;
+static bool refuse_releases;
 
 static void *reserve(size_t bytes)
 {
@@ -65,6 +66,7 @@ void host_reset(unsigned long nr_blocks)
 	hypervisor_free = LONG_MAX;
 	now_ns = 1000000000ULL;
 	sleeps = 0;
+	refuse_releases = false;
 	frames_init(frame_bytes, block_table, nr_blocks);
 	buddy_init();
 }
@@ -206,6 +208,10 @@ long platform_populate_blocks(const unsigned long *blocks, unsigned long n)
 long platform_release(const pfn_t *frames, unsigned long n)
 {
 	stats.release_hypercalls++;
+	if (refuse_releases) {
+		stats.refused_hypercalls++;
+		return -EBUSY;
+	}
 	for (unsigned long i = 0; i < n; i++)
 		host_depopulate(frames[i], 1);
 	hypervisor_takes_back((long)n);
@@ -228,14 +234,20 @@ static unsigned long release_populated(unsigned long b)
 long platform_release_blocks(const unsigned long *blocks, unsigned long n)
 {
 	unsigned long gone = 0;
+	if (refuse_releases) {
+		stats.release_hypercalls++;
+		stats.refused_hypercalls++;
+		return -EBUSY;
+	}
 	for (unsigned long i = 0; i < n; i++)
 		gone += release_populated(blocks[i]);
 	return (long)gone;
 }
 
-long platform_plug_blocks(const unsigned long *blocks, unsigned long n)
+long platform_plug_blocks(const unsigned long *blocks, unsigned long n, unsigned long last_frames)
 {
-	long k = grant(n * BLOCK_PAGES);
+	unsigned long want = (n - 1) * BLOCK_PAGES + last_frames;
+	long k = grant(want);
 	unsigned long done = 0;
 	for (unsigned long i = 0; i < n && k > (long)(i * BLOCK_PAGES); i++) {
 		unsigned long got = MIN(BLOCK_PAGES, (unsigned long)k - i * BLOCK_PAGES);
@@ -249,4 +261,15 @@ long platform_plug_blocks(const unsigned long *blocks, unsigned long n)
 	return done ? (long)done : -ENOMEM;
 }
 
-void platform_unplug_block(unsigned long b) { release_populated(b); }
+int platform_unplug_block(unsigned long b)
+{
+	if (refuse_releases) {
+		stats.release_hypercalls++;
+		stats.refused_hypercalls++;
+		return -EBUSY;
+	}
+	release_populated(b);
+	return 0;
+}
+
+void host_refuse_releases(bool refuse) { refuse_releases = refuse; }

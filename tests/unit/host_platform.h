@@ -27,6 +27,8 @@ uint8_t *host_frame_bytes(void);
 /* The simulated hypervisor: its limit for the guest and the frames it has left to give. */
 void host_set_max_pages(long pages);
 void host_set_hypervisor_free(long pages);
+/* The simulated hypervisor refuses every release (decrease) until told otherwise. */
+void host_refuse_releases(bool refuse);
 /* The simulated clock: monotonic_ns() reads it, sleep_until_ns() jumps it forward. */
 void host_advance_ns(uint64_t ns);
 unsigned long host_sleeps(void);
