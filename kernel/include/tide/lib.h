@@ -17,6 +17,7 @@
 #define EAGAIN 11
 #define ENOENT 2
 #define EIO 5
+#define E2BIG 7
 
 void *memset(void *dst, int c, size_t n);
 void *memcpy(void *dst, const void *src, size_t n);
