@@ -124,9 +124,23 @@ result() {
 	if [ "$2" = 0 ]; then echo "ok - domu/$1"; else echo "not ok - domu/$1"; fi
 }
 
-# run NAME FUNCTION: run a test function, print its line, clean up its domains
-run() {
-	( set -e; "$2" ) 
+# run NAME FUNCTION: add a test to the suite. tests/domu/main.sh calls
+# run_all once every test file has added its tests, so that the plan is
+# printed before the first test runs.
+run() { DOMU_TESTS="${DOMU_TESTS:+$DOMU_TESTS }$1:$2"; }
+
+# run_all: print the plan ("1..N" and a "# plan domu/NAME" line per test),
+# then run the tests in the order they were added
+run_all() {
+	set -- $DOMU_TESTS
+	echo "1..$#"
+	for t; do echo "# plan domu/${t%%:*}"; done
+	for t; do run_one "${t%%:*}" "${t#*:}"; done
+}
+
+# run_one NAME FUNCTION: run a test function, print its line, clean up its domains
+run_one() {
+	( set -e; "$2" )
 	result "$1" $?
 	for d in $(xl list | awk 'NR > 2 { print $1 }'); do xl destroy "$d" 2>/dev/null; done
 }
