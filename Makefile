@@ -4,6 +4,8 @@
 #   make check      unit tests (host, ASan+UBSan) and in-guest tests under real Xen
 #   make demo       boot the demo guest under Xen in QEMU
 #   make bench      print the benchmark figures (BENCH lines)
+#   make fuzz       differential fuzzing of the memory core: FUZZ_OPS (default 10^8),
+#                   FUZZ_SECONDS (0: no limit), FUZZ_SEED (default 1), FUZZ_CHECK_EVERY
 #   make deps       install the Debian packages Tide needs (as root)
 
 BUILD := build
@@ -59,6 +61,18 @@ $(BUILD)/unit-tests: $(UNIT_SRC) $(wildcard kernel/include/tide/*.h tests/unit/*
 	@echo "  CC      $@ (ASan, UBSan)"
 	@$(CC) $(UNIT_CFLAGS) -o $@ $(UNIT_SRC)
 
+# ---- differential fuzzing of the memory core (tests/fuzz), under ASan and UBSan ----
+FUZZ_SRC := $(wildcard kernel/mem/*.c) tests/unit/host_platform.c $(wildcard tests/fuzz/*.c)
+FUZZ_OPS ?= 100000000
+FUZZ_SECONDS ?= 0
+FUZZ_SEED ?= 1
+FUZZ_CHECK_EVERY ?= 64
+
+$(BUILD)/fuzz-core: $(FUZZ_SRC) $(wildcard kernel/include/tide/*.h tests/unit/host_platform.h tests/fuzz/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@ (ASan, UBSan)"
+	@$(CC) $(UNIT_CFLAGS) -o $@ $(FUZZ_SRC)
+
 # tided and tidectl, the dom0 side (their own rules, if present)
 -include tided/tided.mk
 
@@ -68,8 +82,12 @@ deps:
 
 check:
 	tools/deps
-	$(MAKE) all $(BUILD)/unit-tests
+	$(MAKE) all $(BUILD)/unit-tests $(BUILD)/fuzz-core
 	tools/run-tests
+
+fuzz: $(BUILD)/fuzz-core
+	$(BUILD)/fuzz-core --seed $(FUZZ_SEED) --ops $(FUZZ_OPS) --seconds $(FUZZ_SECONDS) \
+		--check-every $(FUZZ_CHECK_EVERY)
 
 demo:
 	tools/deps
@@ -86,6 +104,6 @@ bench:
 clean:
 	rm -rf $(BUILD) out
 
-.PHONY: all deps check demo bench clean
+.PHONY: all deps check demo bench fuzz clean
 -include $(shell find $(BUILD)/kernel $(BUILD)/apps $(BUILD)/tests -name '*.d' -type f 2>/dev/null)
 .SECONDARY:

@@ -235,6 +235,18 @@ static unsigned long plugged_below(unsigned long top)
 	return NO_BLOCK;
 }
 
+/* Hand block b's FREE frames, taken off the free lists, back to the allocator run by run. */
+static void free_runs_to_allocator(unsigned long b)
+{
+	pfn_t first = block_to_pfn(b);
+	for (unsigned long i = 0, j; i < BLOCK_PAGES; i = j + 1) {
+		for (j = i; j < BLOCK_PAGES && frame_state(pfn(first.n + j)) == FRAME_FREE; j++)
+			;
+		if (j > i)
+			buddy_add_frames(pfn(first.n + i), j - i);
+	}
+}
+
 /*
  * Unplug drained block b: frames given back, or 0 when the platform refused
  * (the block stays plugged, its free chunks back in the allocator).
@@ -245,9 +257,7 @@ static unsigned long unplug_block(unsigned long b, bool *refused)
 	buddy_take_block_chunks(b);
 	if (platform_unplug_block(b)) {
 		*refused = true;
-		pfn_t first = block_to_pfn(b);
-		unsigned meta = platform_block_meta_frames();
-		buddy_add_frames(pfn(first.n + meta), held - meta);
+		free_runs_to_allocator(b);
 		return 0;
 	}
 	frame_set_state_range(block_to_pfn(b), BLOCK_PAGES, FRAME_UNPOPULATED);

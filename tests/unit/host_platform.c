@@ -24,7 +24,13 @@ static long max_pages, hypervisor_free;
 static struct platform_stats stats;
 static uint64_t now_ns;
 static unsigned long sleeps;
+static bool superpage[SPACE_BLOCKS]; /* populated as one 2 MiB extent */
+static unsigned long plugged_blocks;
+static host_fault_hook_t fault_hook;
 static bool refuse_releases;
+static bool log_quiet;
+static char log_ring[4096]; /* the last bytes of the log when quiet */
+static size_t log_end;	    /* bytes written to the ring so far */
 
 static void *reserve(size_t bytes)
 {
@@ -36,9 +42,10 @@ static void *reserve(size_t bytes)
 	return p;
 }
 
-static void set_access(void *va, size_t bytes, bool on)
+/* Make memory accessible or not; discard also drops what it held (it reads zero when accessible again). */
+static void set_access(void *va, size_t bytes, bool on, bool discard)
 {
-	if (!on)
+	if (discard)
 		madvise(va, bytes, MADV_DONTNEED);
 	if (mprotect(va, bytes, on ? PROT_READ | PROT_WRITE : PROT_NONE)) {
 		perror("mprotect");
@@ -55,9 +62,9 @@ void host_reset(unsigned long nr_blocks)
 	}
 	if (nr_blocks > SPACE_BLOCKS)
 		abort();
-	set_access(directmap, SPACE_BLOCKS * BLOCK_BYTES, false);
-	set_access(frame_bytes, SPACE_BLOCKS * BLOCK_PAGES, false);
-	set_access(block_table, MAX_BLOCKS * sizeof(struct block_info), false);
+	set_access(directmap, SPACE_BLOCKS * BLOCK_BYTES, false, true);
+	set_access(frame_bytes, SPACE_BLOCKS * BLOCK_PAGES, false, true);
+	set_access(block_table, MAX_BLOCKS * sizeof(struct block_info), false, true);
 	reservation = 0;
 	meta_pages = 0;
 	memset(populated, 0, sizeof(populated));
@@ -66,21 +73,35 @@ void host_reset(unsigned long nr_blocks)
 	hypervisor_free = LONG_MAX;
 	now_ns = 1000000000ULL;
 	sleeps = 0;
+	memset(superpage, 0, sizeof(superpage));
+	plugged_blocks = 0;
+	fault_hook = NULL;
 	refuse_releases = false;
 	frames_init(frame_bytes, block_table, nr_blocks);
 	buddy_init();
 }
 
+/* The simulated hypervisor's own contract: it populates only what is not, and takes back only what is. */
+static void expect_populated(pfn_t first, unsigned long n, bool want)
+{
+	for (unsigned long i = 0; i < n; i++)
+		if (populated[first.n + i] != want)
+			panic("host: frame %lx %s", first.n + i,
+			      want ? "is not populated: nothing to give back" : "is populated already");
+}
+
 void host_populate(pfn_t first, unsigned long n)
 {
-	set_access(frame_to_virt(first), n * PAGE_SIZE, true);
+	expect_populated(first, n, false);
+	set_access(frame_to_virt(first), n * PAGE_SIZE, true, false);
 	memset(&populated[first.n], true, n);
 	reservation += (long)n;
 }
 
 void host_depopulate(pfn_t first, unsigned long n)
 {
-	set_access(frame_to_virt(first), n * PAGE_SIZE, false);
+	expect_populated(first, n, true);
+	set_access(frame_to_virt(first), n * PAGE_SIZE, false, false); /* kept: cheap to give back again */
 	memset(&populated[first.n], false, n);
 	reservation -= (long)n;
 }
@@ -102,14 +123,14 @@ pfn_t virt_to_frame(const void *va) { return pfn((unsigned long)((const char *)v
 
 int platform_meta_back(void *va)
 {
-	set_access((void *)((uintptr_t)va & ~(PAGE_SIZE - 1)), PAGE_SIZE, true);
+	set_access((void *)((uintptr_t)va & ~(PAGE_SIZE - 1)), PAGE_SIZE, true, false);
 	meta_pages++;
 	return 0;
 }
 
 void platform_meta_release(void *va)
 {
-	set_access((void *)((uintptr_t)va & ~(PAGE_SIZE - 1)), PAGE_SIZE, false);
+	set_access((void *)((uintptr_t)va & ~(PAGE_SIZE - 1)), PAGE_SIZE, false, true);
 	meta_pages--;
 }
 
@@ -132,10 +153,26 @@ int platform_check(void)
 
 void printk(const char *fmt, ...)
 {
+	char line[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	if (!log_quiet) {
+		vprintf(fmt, ap);
+	} else {
+		int n = vsnprintf(line, sizeof(line), fmt, ap);
+		for (int i = 0; i < n && i < (int)sizeof(line) - 1; i++)
+			log_ring[log_end++ % sizeof(log_ring)] = line[i];
+	}
 	va_end(ap);
+}
+
+void host_log_quiet(bool quiet) { log_quiet = quiet; }
+
+void host_log_print(void)
+{
+	size_t n = MIN(log_end, sizeof(log_ring));
+	for (size_t i = log_end - n; i < log_end; i++)
+		putchar(log_ring[i % sizeof(log_ring)]);
 }
 
 _Noreturn void panic(const char *fmt, ...)
@@ -166,109 +203,226 @@ void sleep_until_ns(uint64_t deadline_ns)
 long platform_max_pages(void) { return max_pages; }
 unsigned platform_block_meta_frames(void) { return 2; }
 const struct platform_stats *platform_stats(void) { return &stats; }
+long host_hypervisor_free(void) { return hypervisor_free; }
+unsigned long host_plugged_blocks(void) { return plugged_blocks; }
+void host_set_fault_hook(host_fault_hook_t hook) { fault_hook = hook; }
 
-static void hypervisor_takes_back(long n)
+/* What the fault hook lets through of a request for n frames or extents: all of it without a hook. */
+static unsigned long fault_cap(enum host_request r, unsigned long n)
 {
-	if (hypervisor_free != LONG_MAX)
-		hypervisor_free += n;
+	if (refuse_releases && r != HOST_POPULATE_4K && r != HOST_POPULATE_2M)
+		return 0;
+	return fault_hook ? MIN(fault_hook(r, n), n) : n;
 }
 
-/* How many of n frames the simulated hypervisor grants: a prefix, like Xen. */
-static long grant(unsigned long n)
+/* Frames the hypervisor can still give: within its limit and its free memory. */
+static unsigned long room(void)
 {
-	long room = MIN(max_pages - reservation, hypervisor_free);
-	long k = MIN((long)n, MAX(room, 0L));
-	stats.populate_hypercalls++;
-	if (k < (long)n)
-		stats.refused_hypercalls++;
+	return (unsigned long)MAX(MIN(max_pages - reservation, hypervisor_free), 0L);
+}
+
+static void hypervisor_gives(unsigned long n)
+{
 	if (hypervisor_free != LONG_MAX)
-		hypervisor_free -= k;
+		hypervisor_free -= (long)n;
+}
+
+static void hypervisor_takes_back(unsigned long n)
+{
+	if (hypervisor_free != LONG_MAX)
+		hypervisor_free += (long)n;
+}
+
+/* A request for n 4 KiB frames: how many the hypervisor grants, a prefix, as Xen does. */
+static unsigned long grant_frames(unsigned long n)
+{
+	unsigned long k = fault_cap(HOST_POPULATE_4K, n);
+	k = MIN(k, room());
+	hypervisor_gives(k);
+	stats.frames_4k += k;
 	return k;
+}
+
+/* A request for n 2 MiB extents: how many whole ones the hypervisor grants. */
+static unsigned long grant_extents(unsigned long n)
+{
+	unsigned long k = fault_cap(HOST_POPULATE_2M, n);
+	k = MIN(k, room() / BLOCK_PAGES);
+	hypervisor_gives(k * BLOCK_PAGES);
+	stats.extents_2m += k;
+	return k;
+}
+
+/* Populate (or depopulate) frames[0..n), a run of consecutive frames at a time. */
+static void populate_list(const pfn_t *frames, unsigned long n, bool on)
+{
+	for (unsigned long i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && frames[j].n == frames[j - 1].n + 1; j++)
+			;
+		if (on)
+			host_populate(frames[i], j - i);
+		else
+			host_depopulate(frames[i], j - i);
+		for (unsigned long k = i; k < j; k++)
+			superpage[pfn_to_block(frames[k])] = false;
+	}
 }
 
 long platform_populate(const pfn_t *frames, unsigned long n)
 {
-	long k = grant(n);
-	for (long i = 0; i < k; i++)
-		host_populate(frames[i], 1);
-	stats.frames_4k += (unsigned long)k;
-	return k > 0 ? k : -ENOMEM;
+	stats.populate_hypercalls++;
+	unsigned long k = grant_frames(n);
+	if (k < n)
+		stats.refused_hypercalls++;
+	populate_list(frames, k, true);
+	return k > 0 ? (long)k : -ENOMEM;
 }
 
+/* Block b populated as one 2 MiB extent. */
+static void populate_superpage(unsigned long b)
+{
+	host_populate(block_to_pfn(b), BLOCK_PAGES);
+	superpage[b] = true;
+}
+
+/* The first n frames of block b populated as 4 KiB frames. */
+static void populate_prefix(unsigned long b, unsigned long n)
+{
+	if (n)
+		host_populate(block_to_pfn(b), n);
+	superpage[b] = false;
+}
+
+/* As pv_elastic.c: 2 MiB extents while the hypervisor has them, else one block in 4 KiB frames. */
 long platform_populate_blocks(const unsigned long *blocks, unsigned long n)
 {
-	long k = grant(n * BLOCK_PAGES);
-	for (unsigned long i = 0; i < n && k > (long)(i * BLOCK_PAGES); i++)
-		host_populate(block_to_pfn(blocks[i]), MIN(BLOCK_PAGES, (unsigned long)k - i * BLOCK_PAGES));
-	stats.extents_2m += (unsigned long)MAX(k, 0L) / BLOCK_PAGES;
-	stats.frames_4k += (unsigned long)MAX(k, 0L) % BLOCK_PAGES;
-	return k > 0 ? k : -ENOMEM;
+	unsigned long done = 0;
+	stats.populate_hypercalls++;
+	for (unsigned long i = 0; i < n;) {
+		unsigned long whole = grant_extents(n - i);
+		for (unsigned long j = 0; j < whole; j++)
+			populate_superpage(blocks[i + j]);
+		done += whole * BLOCK_PAGES;
+		i += whole;
+		if (i == n)
+			break;
+		stats.fallbacks_2m++;
+		unsigned long got = grant_frames(BLOCK_PAGES);
+		populate_prefix(blocks[i], got);
+		done += got;
+		if (got < BLOCK_PAGES)
+			break;
+		i++;
+	}
+	if (done < n * BLOCK_PAGES)
+		stats.refused_hypercalls++;
+	return done ? (long)done : -ENOMEM;
+}
+
+/* Give back frames[0..n) as one 4 KiB request: how many went, a prefix. */
+static unsigned long release_frames(const pfn_t *frames, unsigned long n)
+{
+	unsigned long k = fault_cap(HOST_RELEASE_4K, n);
+	populate_list(frames, k, false);
+	hypervisor_takes_back(k);
+	return k;
 }
 
 long platform_release(const pfn_t *frames, unsigned long n)
 {
 	stats.release_hypercalls++;
-	if (refuse_releases) {
-		stats.refused_hypercalls++;
-		return -EBUSY;
-	}
-	for (unsigned long i = 0; i < n; i++)
-		host_depopulate(frames[i], 1);
-	hypervisor_takes_back((long)n);
-	return (long)n;
+	unsigned long k = release_frames(frames, n);
+	return k > 0 ? (long)k : -EIO;
 }
 
-static unsigned long release_populated(unsigned long b)
+/* Give back the n superpage blocks as one 2 MiB request: how many went, a prefix. */
+static unsigned long release_superpages(const unsigned long *blocks, unsigned long n)
 {
-	unsigned long n = 0;
-	for (unsigned long i = 0; i < BLOCK_PAGES; i++)
-		if (populated[b * BLOCK_PAGES + i]) {
-			host_depopulate(pfn(b * BLOCK_PAGES + i), 1);
-			n++;
-		}
-	hypervisor_takes_back((long)n);
-	stats.release_hypercalls++;
-	return n;
+	unsigned long k = fault_cap(HOST_RELEASE_2M, n);
+	for (unsigned long i = 0; i < k; i++) {
+		host_depopulate(block_to_pfn(blocks[i]), BLOCK_PAGES);
+		superpage[blocks[i]] = false;
+	}
+	hypervisor_takes_back(k * BLOCK_PAGES);
+	return k;
 }
 
+/* As pv_elastic.c: runs of superpage blocks as 2 MiB extents, other blocks as 4 KiB frames. */
 long platform_release_blocks(const unsigned long *blocks, unsigned long n)
 {
-	unsigned long gone = 0;
-	if (refuse_releases) {
-		stats.release_hypercalls++;
-		stats.refused_hypercalls++;
-		return -EBUSY;
+	static pfn_t frames[BLOCK_PAGES];
+	unsigned long done = 0;
+	stats.release_hypercalls++;
+	for (unsigned long i = 0; i < n;) {
+		unsigned long run = 0;
+		while (i + run < n && superpage[blocks[i + run]])
+			run++;
+		unsigned long k = run ? release_superpages(blocks + i, run) : 0;
+		done += k * BLOCK_PAGES;
+		if (k < run)
+			break;
+		i += run;
+		if (i == n)
+			break;
+		for (unsigned long j = 0; j < BLOCK_PAGES; j++)
+			frames[j] = pfn(blocks[i] * BLOCK_PAGES + j);
+		unsigned long got = release_frames(frames, BLOCK_PAGES);
+		done += got;
+		if (got < BLOCK_PAGES)
+			break;
+		i++;
 	}
-	for (unsigned long i = 0; i < n; i++)
-		gone += release_populated(blocks[i]);
-	return (long)gone;
+	return done ? (long)done : -EIO;
 }
 
+/*
+ * As pv_elastic.c: 2 MiB extents for the whole blocks first, then 4 KiB
+ * frames (the last block's first last_frames) until the hypervisor comes up short.
+ */
 long platform_plug_blocks(const unsigned long *blocks, unsigned long n, unsigned long last_frames)
 {
-	unsigned long want = (n - 1) * BLOCK_PAGES + last_frames;
-	long k = grant(want);
-	unsigned long done = 0;
-	for (unsigned long i = 0; i < n && k > (long)(i * BLOCK_PAGES); i++) {
-		unsigned long got = MIN(BLOCK_PAGES, (unsigned long)k - i * BLOCK_PAGES);
+	stats.populate_hypercalls++;
+	unsigned long whole_blocks = last_frames == BLOCK_PAGES ? n : n - 1;
+	unsigned long whole = grant_extents(whole_blocks), done = whole * BLOCK_PAGES;
+	for (unsigned long i = 0; i < whole; i++)
+		populate_superpage(blocks[i]);
+	plugged_blocks += whole;
+	stats.fallbacks_2m += whole_blocks - whole;
+	for (unsigned long i = whole; i < n; i++) {
+		unsigned long want = i + 1 == n ? last_frames : BLOCK_PAGES;
+		unsigned long got = grant_frames(want);
 		if (got < platform_block_meta_frames()) { /* too little to plug: give it back */
-			hypervisor_takes_back((long)got);
+			hypervisor_takes_back(got);
 			break;
 		}
-		host_populate(block_to_pfn(blocks[i]), got);
+		populate_prefix(blocks[i], got);
+		plugged_blocks++;
 		done += got;
+		if (got < want)
+			break;
 	}
 	return done ? (long)done : -ENOMEM;
 }
 
+/* Block b's populated frames go back, a run of consecutive frames at a time; or all stay. */
 int platform_unplug_block(unsigned long b)
 {
-	if (refuse_releases) {
-		stats.release_hypercalls++;
+	unsigned long n = 0;
+	stats.release_hypercalls++;
+	if (fault_cap(HOST_UNPLUG, 1) == 0) {
 		stats.refused_hypercalls++;
 		return -EBUSY;
 	}
-	release_populated(b);
+	for (unsigned long i = 0, j; i < BLOCK_PAGES; i = j + 1) {
+		for (j = i; j < BLOCK_PAGES && populated[b * BLOCK_PAGES + j]; j++)
+			;
+		if (j > i)
+			host_depopulate(pfn(b * BLOCK_PAGES + i), j - i);
+		n += j - i;
+	}
+	hypervisor_takes_back(n);
+	superpage[b] = false;
+	plugged_blocks--;
 	return 0;
 }
 
