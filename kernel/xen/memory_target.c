@@ -150,6 +150,29 @@ static void take_shutdown(void)
 	kernel_exit(!strcmp(value, "crash") ? 1 : 0);
 }
 
+enum report_node {
+	NODE_TOTAL, NODE_FREE, NODE_TARGET, NODE_FLOOR, NODE_WAITS, NODE_FAILURES, NODE_STATE, NODE_FEATURE,
+	NODE_COUNT
+};
+static const char *const node_path[NODE_COUNT] = {
+	"data/meminfo_total", "data/meminfo_free", "data/tide/target_kib", "data/tide/floor_kib",
+	"data/tide/alloc_waits", "data/tide/alloc_failures", "data/tide/state", "data/feature-balloon",
+};
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), k = strlen(tail);
+	return n >= k && !strcmp(s + n - k, tail);
+}
+
+/* A watch event about one of the report's own nodes (or the whole data/ directory). */
+static bool is_report_path(const char *path)
+{
+	for (int i = 0; i < NODE_COUNT; i++)
+		if (ends_with(path, node_path[i]))
+			return true;
+	return ends_with(path, "/data") || ends_with(path, "/data/tide");
+}
+
 static void watcher_thread(void *unused)
 {
 	(void)unused;
@@ -166,7 +189,7 @@ static void watcher_thread(void *unused)
 			target_echo = false;
 		} else if (!strcmp(token, "shutdown")) {
 			take_shutdown();
-		} else if (!strcmp(token, "data")) {
+		} else if (!strcmp(token, "data") && is_report_path(path)) {
 			report_check_needed = true;
 			thread_wake_all(&report_wakeup);
 		}
@@ -179,14 +202,6 @@ static void watcher_thread(void *unused)
  * a node someone removed or overwrote is written again. A failed write is
  * logged once and retried every period.
  */
-enum report_node {
-	NODE_TOTAL, NODE_FREE, NODE_TARGET, NODE_FLOOR, NODE_WAITS, NODE_FAILURES, NODE_STATE, NODE_FEATURE,
-	NODE_COUNT
-};
-static const char *const node_path[NODE_COUNT] = {
-	"data/meminfo_total", "data/meminfo_free", "data/tide/target_kib", "data/tide/floor_kib",
-	"data/tide/alloc_waits", "data/tide/alloc_failures", "data/tide/state", "data/feature-balloon",
-};
 static char written[NODE_COUNT][24]; /* what xenstore holds, as far as the guest knows */
 static bool write_failure_logged;
 
