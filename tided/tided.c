@@ -195,7 +195,8 @@ static int round_once(struct xs_handle *xs, struct xcio *xc, struct policy *pol,
 	for (size_t i = 0; i < v.n; i++)
 		facts[i] = v.g[i].f;
 	struct host_facts host = {.now_ms = now_ms(), .free_kib = v.free_kib};
-	policy_round(pol, &host, facts, v.n, out);
+	struct host_decision hd;
+	policy_round(pol, &host, facts, v.n, out, &hd);
 	for (size_t i = 0; i < v.n; i++) {
 		const struct guest_facts *f = &facts[i];
 		uint16_t id = (uint16_t)f->domid;
@@ -221,7 +222,7 @@ static int round_once(struct xs_handle *xs, struct xcio *xc, struct policy *pol,
 			    mib(out[i].target_kib), mib(out[i].xen_max_kib));
 	}
 	forget_gone(xs, &v, out);
-	int64_t avail = policy_available_kib(pol, &host, facts, out, v.n);
+	int64_t avail = hd.available_kib;
 	xsio_write_u64(xs, TOOL "/host/free_kib", v.free_kib);
 	xsio_write_u64(xs, TOOL "/host/available_kib", avail > 0 ? (uint64_t)avail : 0);
 	xsio_write_u64(xs, TOOL "/heartbeat_ms", host.now_ms);

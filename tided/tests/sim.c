@@ -1,6 +1,8 @@
 /* A simulated host for the policy tests; see sim.h. */
 #include "sim.h"
 
+#include "../../kernel/include/tide/floor.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,12 +60,64 @@ uint64_t sim_host_free(const struct sim *s)
 	return held >= s->host_total ? 0 : s->host_total - held;
 }
 
-static uint64_t floor_of(const struct sim_guest *g) { return g->used + max_u(MiB(2), g->used / 8); }
+/* The floor the guest reports: tide/floor.h, the guest's own definition, over its used pages. */
+static uint64_t floor_of(const struct sim_guest *g)
+{
+	return (uint64_t)tide_floor_pages((unsigned long)((g->used + 3) / 4)) * 4;
+}
 
 static void fld(struct report_field *f, int64_t v)
 {
 	f->valid = true;
 	f->value = v;
+}
+
+/* The guest's own report fields, as its mode makes them. */
+static void report(struct sim *s, struct sim_guest *g, struct guest_facts *f)
+{
+	switch (g->report) {
+	case REPORT_TRUE:
+		fld(&f->total, (int64_t)g->cur);
+		fld(&f->free, (int64_t)(g->cur - min_u(g->used, g->cur)));
+		fld(&f->floor, g->floor_zero ? 0 : (int64_t)floor_of(g));
+		fld(&f->waits, (int64_t)g->waits);
+		fld(&f->failures, (int64_t)g->failures);
+		break;
+	case REPORT_LIE: /* as lie_free_kib=0: nothing free, and a huge, growing alloc_waits */
+		fld(&f->total, (int64_t)g->cur);
+		fld(&f->free, 0);
+		fld(&f->floor, g->floor_zero ? 0 : (int64_t)floor_of(g));
+		fld(&f->waits, (int64_t)((1ULL << 50) + s->now / ROUND_MS));
+		fld(&f->failures, 0);
+		break;
+	case REPORT_NONSENSE: {
+		static const int64_t odd[] = {-5, -1, 0, 1, (int64_t)1 << 62, INT64_MAX, INT64_MIN, 123456789};
+		uint64_t r = rnd(&g->rng);
+		fld(&f->total, r & 1 ? odd[r % 8] : (int64_t)(g->cur * (r % 4)));
+		r = rnd(&g->rng);
+		fld(&f->free, r & 1 ? odd[r % 8] : (int64_t)(r % (g->cur * 3 + 1)));
+		r = rnd(&g->rng);
+		fld(&f->floor, r & 1 ? odd[r % 8] : (int64_t)(r % (g->cur + 1)));
+		r = rnd(&g->rng);
+		fld(&f->waits, r & 1 ? odd[r % 8] : (int64_t)(r % 1000));
+		r = rnd(&g->rng);
+		fld(&f->failures, r & 1 ? odd[r % 8] : (int64_t)(r % 1000));
+		f->total.valid = (r >> 8) % 5 != 0;
+		break;
+	}
+	case REPORT_NONE:
+		break;
+	}
+}
+
+/* Copy the report fields of one guest_facts into another. */
+static void copy_report(struct guest_facts *to, const struct guest_facts *from)
+{
+	to->total = from->total;
+	to->free = from->free;
+	to->floor = from->floor;
+	to->waits = from->waits;
+	to->failures = from->failures;
 }
 
 void sim_facts(struct sim *s)
@@ -85,39 +139,15 @@ void sim_facts(struct sim *s)
 		f->marked_uncooperative = g->marked;
 		f->min_kib = g->min;
 		f->max_kib = g->max;
-		switch (g->report) {
-		case REPORT_TRUE:
-			fld(&f->total, (int64_t)g->cur);
-			fld(&f->free, (int64_t)(g->cur - min_u(g->used, g->cur)));
-			fld(&f->floor, (int64_t)floor_of(g));
-			fld(&f->waits, (int64_t)g->waits);
-			fld(&f->failures, (int64_t)g->failures);
-			break;
-		case REPORT_LIE: /* as lie_free_kib=0: nothing free, and a huge, growing alloc_waits */
-			fld(&f->total, (int64_t)g->cur);
-			fld(&f->free, 0);
-			fld(&f->floor, (int64_t)floor_of(g));
-			fld(&f->waits, (int64_t)((1ULL << 50) + s->now / ROUND_MS));
-			fld(&f->failures, 0);
-			break;
-		case REPORT_NONSENSE: {
-			static const int64_t odd[] = {-5, -1, 0, 1, (int64_t)1 << 62, INT64_MAX, INT64_MIN, 123456789};
-			uint64_t r = rnd(&g->rng);
-			fld(&f->total, r & 1 ? odd[r % 8] : (int64_t)(g->cur * (r % 4)));
-			r = rnd(&g->rng);
-			fld(&f->free, r & 1 ? odd[r % 8] : (int64_t)(r % (g->cur * 3 + 1)));
-			r = rnd(&g->rng);
-			fld(&f->floor, r & 1 ? odd[r % 8] : (int64_t)(r % (g->cur + 1)));
-			r = rnd(&g->rng);
-			fld(&f->waits, r & 1 ? odd[r % 8] : (int64_t)(r % 1000));
-			r = rnd(&g->rng);
-			fld(&f->failures, r & 1 ? odd[r % 8] : (int64_t)(r % 1000));
-			f->total.valid = (r >> 8) % 5 != 0;
-			break;
+		snprintf(f->saved, sizeof(f->saved), "%s", g->saved);
+		report(s, g, f);
+		if (g->report_lag) {
+			struct guest_facts now = *f;
+			copy_report(f, &g->lagged);
+			copy_report(&g->lagged, &now);
 		}
-		case REPORT_NONE:
-			break;
-		}
+		if (g->mangle)
+			g->mangle(s, g, f);
 	}
 }
 
@@ -137,7 +167,11 @@ static void broken(struct sim *s, const char *what, const struct sim_guest *g)
 		 g ? g->name : "");
 }
 
-/* What the guest does in one round: follow the target, then run its workload. */
+/*
+ * What the guest does in one round: follow the target, then run its
+ * workload. Both take place during the round: a shrink stops at the floor
+ * of what the workload uses by the end of it.
+ */
 static void guest_acts(struct sim *s, struct sim_guest *g)
 {
 	uint64_t free_host = sim_host_free(s);
@@ -147,12 +181,16 @@ static void guest_acts(struct sim *s, struct sim_guest *g)
 		if (!g->ignore_targets)
 			g->balloon = g->target;
 	}
-	uint64_t goal = min_u(g->balloon, g->xen_max);
-	if (goal > g->cur)
-		g->cur += min_u(goal - g->cur, free_host);
-	else if (g->balloon < g->cur)
-		g->cur = max_u(g->balloon, min_u(g->cur, floor_of(g)));
 	uint64_t want = g->demand ? g->demand(g, s->now) : g->used;
+	uint64_t goal = min_u(g->balloon, g->xen_max);
+	if (goal > g->cur) {
+		g->cur += min_u(goal - g->cur, free_host);
+	} else if (g->balloon < g->cur) {
+		uint64_t used = g->used;
+		g->used = max_u(used, min_u(want, g->cur));
+		g->cur = max_u(g->balloon, min_u(g->cur, floor_of(g)));
+		g->used = used;
+	}
 	uint64_t low = 256; /* Tide grows when fewer than 64 pages would be left */
 	if (want + low > g->cur) {
 		uint64_t need = want + low - g->cur;
@@ -178,7 +216,7 @@ void sim_round(struct sim *s)
 {
 	sim_facts(s);
 	struct host_facts host = {.now_ms = s->now, .free_kib = sim_host_free(s)};
-	policy_round(&s->pol, &host, s->facts, s->nfacts, s->out);
+	policy_round(&s->pol, &host, s->facts, s->nfacts, s->out, &s->hd);
 	for (size_t i = 0; i < s->nfacts; i++) {
 		const struct decision *d = &s->out[i];
 		struct sim_guest *g = by_domid(s, d->domid);
@@ -199,6 +237,7 @@ void sim_round(struct sim *s)
 		}
 		if (d->uncoop_changed)
 			g->marked = d->uncooperative;
+		snprintf(g->saved, sizeof(g->saved), "%s", d->saved);
 	}
 	uint64_t failures_before[SIM_MAX];
 	for (size_t i = 0; i < s->n; i++)
@@ -240,6 +279,14 @@ void sim_round(struct sim *s)
 	for (size_t i = 0; i < s->n; i++)
 		if (s->g[i].present && s->g[i].cur > s->g[i].max + MiB(1))
 			broken(s, "guest holds more than its max", &s->g[i]);
+	s->now += ROUND_MS;
+}
+
+void sim_round_without_tided(struct sim *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->g[i].present)
+			guest_acts(s, &s->g[i]);
 	s->now += ROUND_MS;
 }
 

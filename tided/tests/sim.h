@@ -16,6 +16,11 @@
 
 enum sim_report { REPORT_TRUE, REPORT_LIE, REPORT_NONSENSE, REPORT_NONE };
 
+struct sim;
+struct sim_guest;
+/* Rewrites a guest's report after the simulator made it (the fuzz's hostile guests). */
+typedef void sim_mangle_fn(struct sim *s, struct sim_guest *g, struct guest_facts *f);
+
 struct sim_guest {
 	bool present;
 	char name[16];
@@ -29,6 +34,11 @@ struct sim_guest {
 	uint64_t min, max;          /* bounds */
 	bool ignore_targets;
 	enum sim_report report;
+	bool floor_zero;            /* reports floor 0, as a guest did before its first shrink */
+	bool report_lag;            /* its report reaches tided one round late */
+	struct guest_facts lagged;  /* ... the report it made last round */
+	sim_mangle_fn *mangle;      /* NULL, or rewrites its report */
+	char saved[POLICY_SAVED_MAX]; /* what tided kept of it in xenstore */
 	uint64_t waits, failures;
 	/* workload: used memory wanted at time t (ms); NULL = constant used */
 	uint64_t (*demand)(const struct sim_guest *g, uint64_t t_ms);
@@ -44,6 +54,7 @@ struct sim {
 	size_t n;
 	struct sim_guest g[SIM_MAX];
 	struct decision out[SIM_MAX];
+	struct host_decision hd;
 	struct guest_facts facts[SIM_MAX];
 	size_t nfacts;
 	uint64_t min_host_free;     /* lowest host free seen after any round */
@@ -57,6 +68,8 @@ uint64_t sim_host_free(const struct sim *s);
 /* One round: the policy decides, the guests act; checks the invariants
  * (reserve, bounds, Xen max) and records the first one broken in s->err. */
 void sim_round(struct sim *s);
+/* A round with tided down: the guests act, time passes, nothing is decided. */
+void sim_round_without_tided(struct sim *s);
 /* Facts as tided would gather them now (for restart tests). */
 void sim_facts(struct sim *s);
 
