@@ -38,6 +38,10 @@ int parse_bound_word(const char *word, struct guest_bounds *b, char *err, size_t
 		snprintf(err, errlen, "\"%s\": not a whole number of MiB above 0", word);
 		return -1;
 	}
+	if ((is_min && b->has_min) || (is_max && b->has_max)) {
+		snprintf(err, errlen, "\"%s\": %s given twice", word, is_min ? "min=" : "max=");
+		return -1;
+	}
 	if (is_min) {
 		b->has_min = true;
 		b->min_kib = kib;
@@ -66,6 +70,11 @@ static int parse_line(char *line, struct tided_config *c, char *err, size_t errl
 	if (!strncmp(word, "reserve=", 8)) {
 		if (parse_mib(word + 8, &c->reserve_kib)) {
 			snprintf(err, errlen, "\"%s\": not a whole number of MiB", word);
+			return -1;
+		}
+		if (c->reserve_kib < CONFIG_RESERVE_MIN_KIB) {
+			snprintf(err, errlen, "\"%s\": below %llu MiB, tided would hand out what Xen and the toolstack need",
+				 word, CONFIG_RESERVE_MIN_KIB / MIB);
 			return -1;
 		}
 		c->has_reserve = true;
@@ -169,22 +178,45 @@ const struct guest_bounds *config_bounds(const struct tided_config *c, const cha
 	return NULL;
 }
 
+const char *bound_from_name(enum bound_from f)
+{
+	switch (f) {
+	case FROM_TIDECTL: return "tidectl";
+	case FROM_CONFIG: return "config";
+	case FROM_STATIC: return "static";
+	case FROM_FIRST_SEEN: return "first-seen";
+	case FROM_NONE: return "none";
+	}
+	return "?";
+}
+
+/* The max: tidectl, the file, static-max, else none; never above static-max. */
+static uint64_t resolve_max(const struct guest_bounds *b, const struct bound_sources *src, enum bound_from *from)
+{
+	uint64_t hi = src->set_max_kib ? src->set_max_kib : b && b->has_max ? b->max_kib : UINT64_MAX;
+	*from = src->set_max_kib ? FROM_TIDECTL : b && b->has_max ? FROM_CONFIG : FROM_NONE;
+	if (src->static_max_kib && hi > src->static_max_kib) {
+		hi = src->static_max_kib;
+		*from = FROM_STATIC;
+	}
+	return hi;
+}
+
+/* The min: tidectl, the file, static-min, else the guest's memory when first seen. */
+static uint64_t resolve_min(const struct guest_bounds *b, const struct bound_sources *src, enum bound_from *from)
+{
+	*from = src->set_min_kib ? FROM_TIDECTL : b && b->has_min ? FROM_CONFIG
+			 : src->static_min_kib ? FROM_STATIC : FROM_FIRST_SEEN;
+	return src->set_min_kib ? src->set_min_kib : b && b->has_min ? b->min_kib
+	       : src->static_min_kib ? src->static_min_kib : src->first_seen_kib;
+}
+
 void bounds_resolve(const struct tided_config *c, const char *name, const struct bound_sources *src,
-		    uint64_t *min_kib, uint64_t *max_kib)
+		    uint64_t *min_kib, uint64_t *max_kib, enum bound_from *min_from, enum bound_from *max_from)
 {
 	const struct guest_bounds *b = config_bounds(c, name);
-	uint64_t hi = src->set_max_kib			? src->set_max_kib
-		      : b && b->has_max			? b->max_kib
-		      : src->static_max_kib		? src->static_max_kib
-							: UINT64_MAX;
-	if (src->static_max_kib && hi > src->static_max_kib)
-		hi = src->static_max_kib;
-	uint64_t lo = src->set_min_kib	       ? src->set_min_kib
-		      : b && b->has_min	       ? b->min_kib
-		      : src->static_min_kib    ? src->static_min_kib
-					       : src->first_seen_kib;
-	if (lo > hi)
-		lo = hi;
-	*min_kib = lo;
+	uint64_t hi = resolve_max(b, src, max_from);
+	uint64_t lo = resolve_min(b, src, min_from);
+	*min_kib = lo > hi ? hi : lo;
 	*max_kib = hi;
 }

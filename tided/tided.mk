@@ -5,7 +5,7 @@ TIDED_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE
 TIDED_LIBS := -lxenstore -lxenctrl -lxentoollog
 TIDED_HDR := $(wildcard tided/*.h)
 TIDED_POLICY := tided/policy.c tided/observe.c tided/share.c tided/saved.c
-TIDED_COMMON := $(TIDED_POLICY) tided/config.c tided/gather.c tided/xs_io.c tided/xc_io.c
+TIDED_COMMON := $(TIDED_POLICY) tided/config.c tided/roster.c tided/gather.c tided/xs_io.c tided/xc_io.c
 
 $(BUILD)/tided: tided/tided.c $(TIDED_COMMON) $(TIDED_HDR)
 	@mkdir -p $(dir $@)
@@ -18,7 +18,7 @@ $(BUILD)/tidectl: tided/tidectl.c $(TIDED_COMMON) $(TIDED_HDR)
 	@$(CC) $(TIDED_CFLAGS) -o $@ tided/tidectl.c $(TIDED_COMMON) $(TIDED_LIBS)
 
 # Pure C: the policy, the config file and a simulated host; no Xen.
-TIDED_UNIT_SRC := $(TIDED_POLICY) tided/config.c $(wildcard tided/tests/*.c)
+TIDED_UNIT_SRC := $(TIDED_POLICY) tided/config.c tided/roster.c $(wildcard tided/tests/*.c)
 $(BUILD)/tided-unit-tests: $(TIDED_UNIT_SRC) $(TIDED_HDR) $(wildcard tided/tests/*.h) kernel/include/tide/floor.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@ (ASan, UBSan)"
@@ -26,3 +26,4 @@ $(BUILD)/tided-unit-tests: $(TIDED_UNIT_SRC) $(TIDED_HDR) $(wildcard tided/tests
 		-fno-omit-frame-pointer -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $(TIDED_UNIT_SRC)
 
 all: $(BUILD)/tided $(BUILD)/tidectl $(BUILD)/tided-unit-tests
+

@@ -19,10 +19,11 @@ void test_config_parse(void)
 	CHECK(c.n == 2 && config_bounds(&c, "idle") && config_bounds(&c, "idle")->min_kib == MiB(64) &&
 		      config_bounds(&c, "burst")->max_kib == MiB(1024) && !config_bounds(&c, "burst")->has_min,
 	      "bounds parsed wrong");
+	CHECK(config_parse("reserve=16\n", &c, err, sizeof(err)) == 0, "reserve=16 refused: %s", err);
 	static const char *bad[] = {
 		"reserve=-1\n", "reserve=12x\n", "idle min=\n", "idle min=512 max=64\n", "idle\n",
 		"idle min=64 foo=3\n", "idle min=0\n", "a min=1\na max=2\n", "min=3\n", "reserve=99999999999\n",
-		"x/y min=3\n",
+		"x/y min=3\n", "reserve=0\n", "reserve=15\n", "idle min=64 min=128\n", "idle max=64 max=9\n",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
@@ -43,26 +44,30 @@ void test_bounds_resolve(void)
 	char err[128];
 	config_parse("g min=100 max=400\nh max=300\n", &c, err, sizeof(err));
 	uint64_t lo, hi;
+	enum bound_from lf, hf;
 	struct bound_sources src = {.static_max_kib = MiB(1024), .first_seen_kib = MiB(128)};
-	bounds_resolve(&c, "g", &src, &lo, &hi);
-	CHECK(lo == MiB(100) && hi == MiB(400), "config: [%llu, %llu]", mib(lo), mib(hi));
+	bounds_resolve(&c, "g", &src, &lo, &hi, &lf, &hf);
+	CHECK(lo == MiB(100) && hi == MiB(400) && lf == FROM_CONFIG && hf == FROM_CONFIG, "config: [%llu, %llu] from %s, %s",
+	      mib(lo), mib(hi), bound_from_name(lf), bound_from_name(hf));
 	src.set_min_kib = MiB(150);
-	bounds_resolve(&c, "g", &src, &lo, &hi);
-	CHECK(lo == MiB(150) && hi == MiB(400), "tidectl min over config: [%llu, %llu]", mib(lo), mib(hi));
-	bounds_resolve(&c, "h", &src, &lo, &hi);
+	bounds_resolve(&c, "g", &src, &lo, &hi, &lf, &hf);
+	CHECK(lo == MiB(150) && hi == MiB(400) && lf == FROM_TIDECTL, "tidectl min over config: [%llu, %llu]", mib(lo),
+	      mib(hi));
+	bounds_resolve(&c, "h", &src, &lo, &hi, &lf, &hf);
 	CHECK(lo == MiB(150) && hi == MiB(300), "h: [%llu, %llu]", mib(lo), mib(hi));
 	src.set_min_kib = 0;
-	bounds_resolve(&c, "other", &src, &lo, &hi);
-	CHECK(lo == MiB(128) && hi == MiB(1024), "defaults: [%llu, %llu]", mib(lo), mib(hi));
+	bounds_resolve(&c, "other", &src, &lo, &hi, &lf, &hf);
+	CHECK(lo == MiB(128) && hi == MiB(1024) && lf == FROM_FIRST_SEEN && hf == FROM_STATIC, "defaults: [%llu, %llu]",
+	      mib(lo), mib(hi));
 	src.static_min_kib = MiB(96);
-	bounds_resolve(&c, "other", &src, &lo, &hi);
+	bounds_resolve(&c, "other", &src, &lo, &hi, &lf, &hf);
 	CHECK(lo == MiB(96), "static-min default: %llu", mib(lo));
 	src.set_max_kib = MiB(4096); /* above static-max: capped */
-	bounds_resolve(&c, "other", &src, &lo, &hi);
+	bounds_resolve(&c, "other", &src, &lo, &hi, &lf, &hf);
 	CHECK(hi == MiB(1024), "max above static-max: %llu", mib(hi));
 	src.set_max_kib = MiB(64); /* below min: min comes down */
-	bounds_resolve(&c, "other", &src, &lo, &hi);
-	CHECK(lo == MiB(64) && hi == MiB(64), "min above max: [%llu, %llu]", mib(lo), mib(hi));
+	bounds_resolve(&c, "other", &src, &lo, &hi, &lf, &hf);
+	CHECK(lo == MiB(64) && hi == MiB(64) && lf == FROM_STATIC, "min above max: [%llu, %llu]", mib(lo), mib(hi));
 }
 
 /* Without Xen (the build host), tided and tidectl exit 1 with one clear line. */

@@ -23,5 +23,8 @@ void test_liar_held_to_fair_share(void);
 void test_liar_taken_back(void);
 void test_restart_keeps_pace(void);
 void test_floor_spike_during_reclaim(void);
+void test_roster_events(void);
+void test_reserve_breach_noted_once(void);
+void test_saved_state_text(void);
 
 #endif
