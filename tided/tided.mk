@@ -27,3 +27,11 @@ $(BUILD)/tided-unit-tests: $(TIDED_UNIT_SRC) $(TIDED_HDR) $(wildcard tided/tests
 
 all: $(BUILD)/tided $(BUILD)/tidectl $(BUILD)/tided-unit-tests
 
+# The hostile-guest fuzz of tided's policy (tided/tests/fuzz.c), long: 10^6
+# rounds from a new seed each time (make tided-fuzz TIDED_FUZZ_SEED=N replays
+# one). The unit suite runs 10^4 rounds from a fixed seed.
+TIDED_FUZZ_ROUNDS ?= 1000000
+TIDED_FUZZ_SEED ?= $(shell date +%s)
+.PHONY: tided-fuzz
+tided-fuzz: $(BUILD)/tided-unit-tests
+	$(BUILD)/tided-unit-tests fuzz $(TIDED_FUZZ_ROUNDS) $(TIDED_FUZZ_SEED)

@@ -4,9 +4,11 @@
  * "ok - tided/NAME" or "not ok - tided/NAME", with "# " lines saying why.
  *
  *   build/tided-unit-tests [NAME]
+ *   build/tided-unit-tests fuzz ROUNDS SEED   the hostile-guest fuzz (fuzz.c), as long as asked
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -58,15 +60,33 @@ static const struct {
 	{"roster_events", test_roster_events},
 	{"reserve_breach_noted_once", test_reserve_breach_noted_once},
 	{"saved_state_text", test_saved_state_text},
+	{"fuzz", test_fuzz},
 	{"config_parse", test_config_parse},
 	{"bounds_resolve", test_bounds_resolve},
 	{"no_xen_clear_error", test_no_xen_clear_error},
 };
 
+/* "fuzz ROUNDS SEED": the exit status of a fuzz run, or -1 if the arguments are not that. */
+static int fuzz_command(int argc, char **argv)
+{
+	char *end1, *end2;
+	if (argc != 4 || strcmp(argv[1], "fuzz"))
+		return -1;
+	unsigned long long rounds = strtoull(argv[2], &end1, 10), seed = strtoull(argv[3], &end2, 10);
+	if (*end1 || *end2 || !argv[2][0] || !argv[3][0]) {
+		fprintf(stderr, "tided-unit-tests: fuzz ROUNDS SEED: whole numbers\n");
+		return 2;
+	}
+	return fuzz_run(rounds, seed) ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	int failed = 0, ran = 0;
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	int rc = fuzz_command(argc, argv);
+	if (rc >= 0)
+		return rc;
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
 		if (argc > 1 && strcmp(argv[1], tests[i].name))
 			continue;

@@ -29,6 +29,7 @@ void sim_init(struct sim *s, uint64_t host_total_kib)
 	policy_init(&s->pol, NULL);
 	s->host_total = host_total_kib;
 	s->now = 100000;
+	s->step_ms = ROUND_MS;
 	s->min_host_free = UINT64_MAX;
 }
 
@@ -279,7 +280,7 @@ void sim_round(struct sim *s)
 	for (size_t i = 0; i < s->n; i++)
 		if (s->g[i].present && s->g[i].cur > s->g[i].max + MiB(1))
 			broken(s, "guest holds more than its max", &s->g[i]);
-	s->now += ROUND_MS;
+	s->now += s->step_ms;
 }
 
 void sim_round_without_tided(struct sim *s)
@@ -287,7 +288,7 @@ void sim_round_without_tided(struct sim *s)
 	for (size_t i = 0; i < s->n; i++)
 		if (s->g[i].present)
 			guest_acts(s, &s->g[i]);
-	s->now += ROUND_MS;
+	s->now += s->step_ms;
 }
 
 uint64_t demand_burst(const struct sim_guest *g, uint64_t t)

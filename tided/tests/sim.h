@@ -2,8 +2,8 @@
  * A simulated host for tided's policy tests: Xen's memory accounting and
  * Tide guests that follow their targets (or not), run a workload, grow on
  * shortage up to Xen's maximum, and report like the real ones (or lie).
- * Time moves in rounds of 500 ms; within a round the policy decides first,
- * then the guests act on its decisions.
+ * Time moves in rounds (of 500 ms unless step_ms says otherwise); within a
+ * round the policy decides first, then the guests act on its decisions.
  */
 #ifndef TIDED_SIM_H
 #define TIDED_SIM_H
@@ -51,6 +51,7 @@ struct sim {
 	struct policy pol;
 	uint64_t host_total;        /* memory for guests (after Xen and dom0) */
 	uint64_t now;
+	uint64_t step_ms;           /* how long a round lasts (500 ms, as tided's; less when watches bring one forward) */
 	size_t n;
 	struct sim_guest g[SIM_MAX];
 	struct decision out[SIM_MAX];

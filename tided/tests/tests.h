@@ -26,5 +26,8 @@ void test_floor_spike_during_reclaim(void);
 void test_roster_events(void);
 void test_reserve_breach_noted_once(void);
 void test_saved_state_text(void);
+void test_fuzz(void);
+/* The fuzz (fuzz.c): rounds from seed, the number of violations. */
+unsigned long long fuzz_run(unsigned long long rounds, unsigned long long seed);
 
 #endif
