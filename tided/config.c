@@ -62,28 +62,57 @@ static bool valid_name(const char *s)
 	return true;
 }
 
+/* "reserve=MiB" (word) and nothing after it (the rest of the line in *save): 0, or -1 with err set. */
+static int parse_reserve(const char *word, char **save, struct tided_config *c, char *err, size_t errlen)
+{
+	if (parse_mib(word + 8, &c->reserve_kib)) {
+		snprintf(err, errlen, "\"%s\": not a whole number of MiB", word);
+		return -1;
+	}
+	if (c->reserve_kib < CONFIG_RESERVE_MIN_KIB) {
+		snprintf(err, errlen, "\"%s\": below %llu MiB, tided would hand out what Xen and the toolstack need",
+			 word, CONFIG_RESERVE_MIN_KIB / MIB);
+		return -1;
+	}
+	c->has_reserve = true;
+	if ((word = strtok_r(NULL, " \t\r", save))) {
+		snprintf(err, errlen, "\"%s\": nothing may follow reserve=", word);
+		return -1;
+	}
+	return 0;
+}
+
+/* A guest's bounds b, checked against themselves and the guests before: 0, or -1 with err set. */
+static int add_guest(const struct guest_bounds *b, struct tided_config *c, char *err, size_t errlen)
+{
+	if (!b->has_min && !b->has_max) {
+		snprintf(err, errlen, "%s: no min= or max=", b->name);
+		return -1;
+	}
+	if (b->has_min && b->has_max && b->min_kib > b->max_kib) {
+		snprintf(err, errlen, "%s: min %llu MiB is above max %llu MiB", b->name,
+			 (unsigned long long)(b->min_kib / MIB), (unsigned long long)(b->max_kib / MIB));
+		return -1;
+	}
+	if (config_bounds(c, b->name)) {
+		snprintf(err, errlen, "%s: given twice", b->name);
+		return -1;
+	}
+	if (c->n == CONFIG_MAX_GUESTS) {
+		snprintf(err, errlen, "more than %d guests", CONFIG_MAX_GUESTS);
+		return -1;
+	}
+	c->g[c->n++] = *b;
+	return 0;
+}
+
 static int parse_line(char *line, struct tided_config *c, char *err, size_t errlen)
 {
 	char *save = NULL, *word = strtok_r(line, " \t\r", &save);
 	if (!word)
 		return 0;
-	if (!strncmp(word, "reserve=", 8)) {
-		if (parse_mib(word + 8, &c->reserve_kib)) {
-			snprintf(err, errlen, "\"%s\": not a whole number of MiB", word);
-			return -1;
-		}
-		if (c->reserve_kib < CONFIG_RESERVE_MIN_KIB) {
-			snprintf(err, errlen, "\"%s\": below %llu MiB, tided would hand out what Xen and the toolstack need",
-				 word, CONFIG_RESERVE_MIN_KIB / MIB);
-			return -1;
-		}
-		c->has_reserve = true;
-		if ((word = strtok_r(NULL, " \t\r", &save))) {
-			snprintf(err, errlen, "\"%s\": nothing may follow reserve=", word);
-			return -1;
-		}
-		return 0;
-	}
+	if (!strncmp(word, "reserve=", 8))
+		return parse_reserve(word, &save, c, err, errlen);
 	if (!valid_name(word) || strchr(word, '=')) {
 		snprintf(err, errlen, "\"%s\": expected reserve=MiB or a guest name", word);
 		return -1;
@@ -94,26 +123,7 @@ static int parse_line(char *line, struct tided_config *c, char *err, size_t errl
 	while ((word = strtok_r(NULL, " \t\r", &save)))
 		if (parse_bound_word(word, &b, err, errlen))
 			return -1;
-	if (!b.has_min && !b.has_max) {
-		snprintf(err, errlen, "%s: no min= or max=", b.name);
-		return -1;
-	}
-	if (b.has_min && b.has_max && b.min_kib > b.max_kib) {
-		snprintf(err, errlen, "%s: min %llu MiB is above max %llu MiB", b.name,
-			 (unsigned long long)(b.min_kib / MIB), (unsigned long long)(b.max_kib / MIB));
-		return -1;
-	}
-	for (size_t i = 0; i < c->n; i++)
-		if (!strcmp(c->g[i].name, b.name)) {
-			snprintf(err, errlen, "%s: given twice", b.name);
-			return -1;
-		}
-	if (c->n == CONFIG_MAX_GUESTS) {
-		snprintf(err, errlen, "more than %d guests", CONFIG_MAX_GUESTS);
-		return -1;
-	}
-	c->g[c->n++] = b;
-	return 0;
+	return add_guest(&b, c, err, errlen);
 }
 
 int config_parse(const char *text, struct tided_config *c, char *err, size_t errlen)

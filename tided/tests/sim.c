@@ -213,11 +213,9 @@ static void guest_acts(struct sim *s, struct sim_guest *g)
 	}
 }
 
-void sim_round(struct sim *s)
+/* What xl and xenstore do with the policy's decisions (and the invariants they must keep). */
+static void apply_decisions(struct sim *s)
 {
-	sim_facts(s);
-	struct host_facts host = {.now_ms = s->now, .free_kib = sim_host_free(s)};
-	policy_round(&s->pol, &host, s->facts, s->nfacts, s->out, &s->hd);
 	for (size_t i = 0; i < s->nfacts; i++) {
 		const struct decision *d = &s->out[i];
 		struct sim_guest *g = by_domid(s, d->domid);
@@ -240,38 +238,46 @@ void sim_round(struct sim *s)
 			g->marked = d->uncooperative;
 		snprintf(g->saved, sizeof(g->saved), "%s", d->saved);
 	}
-	uint64_t failures_before[SIM_MAX];
-	for (size_t i = 0; i < s->n; i++)
-		failures_before[i] = s->g[i].failures;
-	for (size_t i = 0; i < s->n; i++)
-		if (s->g[i].present)
-			guest_acts(s, &s->g[i]);
+}
+
+/* Count, for each guest that failed an allocation, the other guests that sat idle above their min. */
+static void count_failures_beside_idle(struct sim *s, const uint64_t *failures_before)
+{
 	for (size_t i = 0; i < s->n; i++) {
 		struct sim_guest *g = &s->g[i];
 		if (!g->present || g->failures == failures_before[i])
 			continue;
-		/* did another guest sit idle with memory above its min? */
 		for (size_t j = 0; j < s->nfacts; j++) {
 			struct sim_guest *o = by_domid(s, s->out[j].domid);
 			if (o && o != g && s->out[j].cls == CLASS_IDLE && o->cur > o->min + MiB(2))
 				g->failures_while_idle_elsewhere++;
 		}
 	}
-	static int trace = -1;
-	if (trace < 0)
-		trace = getenv("TIDED_SIM_TRACE") != NULL;
-	if (trace) {
-		printf("# t=%6llu host %5llu", (unsigned long long)s->now, (unsigned long long)(sim_host_free(s) >> 10));
-		for (size_t j = 0; j < s->nfacts; j++) {
-			struct sim_guest *g = by_domid(s, s->out[j].domid);
-			if (g)
-				printf(" | %s %s t%llu c%llu u%llu x%llu f%llu %s", g->name, s->out[j].state,
-				       (unsigned long long)(g->target >> 10), (unsigned long long)(g->cur >> 10),
-				       (unsigned long long)(g->used >> 10), (unsigned long long)(g->xen_max >> 10),
-				       (unsigned long long)g->failures, s->out[j].pressure);
-		}
-		printf("\n");
+}
+
+/* With TIDED_SIM_TRACE set, one line per round. */
+static void trace(struct sim *s)
+{
+	static int on = -1;
+	if (on < 0)
+		on = getenv("TIDED_SIM_TRACE") != NULL;
+	if (!on)
+		return;
+	printf("# t=%6llu host %5llu", (unsigned long long)s->now, (unsigned long long)(sim_host_free(s) >> 10));
+	for (size_t j = 0; j < s->nfacts; j++) {
+		const struct sim_guest *g = by_domid(s, s->out[j].domid);
+		if (g)
+			printf(" | %s %s t%llu c%llu u%llu x%llu f%llu %s", g->name, s->out[j].state,
+			       (unsigned long long)(g->target >> 10), (unsigned long long)(g->cur >> 10),
+			       (unsigned long long)(g->used >> 10), (unsigned long long)(g->xen_max >> 10),
+			       (unsigned long long)g->failures, s->out[j].pressure);
 	}
+	printf("\n");
+}
+
+/* The host's invariants after the guests acted: the reserve, and no guest above its max. */
+static void check_host(struct sim *s)
+{
 	uint64_t free_now = sim_host_free(s);
 	if (free_now < s->min_host_free)
 		s->min_host_free = free_now;
@@ -280,6 +286,23 @@ void sim_round(struct sim *s)
 	for (size_t i = 0; i < s->n; i++)
 		if (s->g[i].present && s->g[i].cur > s->g[i].max + MiB(1))
 			broken(s, "guest holds more than its max", &s->g[i]);
+}
+
+void sim_round(struct sim *s)
+{
+	sim_facts(s);
+	struct host_facts host = {.now_ms = s->now, .free_kib = sim_host_free(s)};
+	policy_round(&s->pol, &host, s->facts, s->nfacts, s->out, &s->hd);
+	apply_decisions(s);
+	uint64_t failures_before[SIM_MAX];
+	for (size_t i = 0; i < s->n; i++)
+		failures_before[i] = s->g[i].failures;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->g[i].present)
+			guest_acts(s, &s->g[i]);
+	count_failures_beside_idle(s, failures_before);
+	trace(s);
+	check_host(s);
 	s->now += s->step_ms;
 }
 
