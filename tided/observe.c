@@ -84,9 +84,8 @@ static bool counter_growth(struct guest_state *s, const struct guest_facts *f, u
 	return !backwards;
 }
 
-uint64_t policy_pace(const struct policy *pol, const struct guest_state *s, uint64_t now)
+uint64_t policy_pace(const struct guest_state *s, uint64_t now)
 {
-	(void)pol;
 	return s->have_used && now - s->used_ms <= PACE_VALID_MS ? s->pace_kib_s : 0;
 }
 
@@ -209,7 +208,7 @@ void policy_observe(const struct policy *pol, struct work *w, uint64_t now)
 	if (verdict == VERDICT_OK && !counters_ok && w->f->waits.valid && w->f->failures.valid)
 		verdict = VERDICT_COUNTERS;
 	w->peak = s->have_used ? s->peak_kib : w->cur;
-	w->runway_need = policy_pace(pol, s, now) * P->runway_ms / 1000;
+	w->runway_need = policy_pace(s, now) * P->runway_ms / 1000;
 	d->report_ok = w->report_ok;
 	d->credible = w->credible;
 	d->free_kib = w->free;

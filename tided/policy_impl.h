@@ -31,7 +31,7 @@ static inline uint64_t mib_down(uint64_t kib) { return kib / MIB * MIB; }
 static inline uint64_t mib_up(uint64_t kib) { return (kib + MIB - 1) / MIB * MIB; }
 
 /* Its pace in KiB/s, if measured lately (observe.c). */
-uint64_t policy_pace(const struct policy *pol, const struct guest_state *s, uint64_t now);
+uint64_t policy_pace(const struct guest_state *s, uint64_t now);
 
 /* Sanitize the guest's report, track its use and classify it (observe.c). */
 void policy_observe(const struct policy *pol, struct work *w, uint64_t now);

@@ -75,7 +75,7 @@ static void raise_to_bounds(const struct policy *pol, struct work *w, size_t n, 
 static uint64_t need_of(const struct policy *pol, const struct work *w, uint64_t now)
 {
 	const struct policy_params *P = &pol->p;
-	uint64_t want_free = max_u64(policy_pace(pol, w->s, now) * P->need_ms / 1000, w->cur * P->spare_free_pct / 100);
+	uint64_t want_free = max_u64(policy_pace(w->s, now) * P->need_ms / 1000, w->cur * P->spare_free_pct / 100);
 	uint64_t free = w->free > 0 ? (uint64_t)w->free : 0;
 	uint64_t need = max_u64(want_free > free ? want_free - free : 0, P->give_min_kib);
 	return min_u64(need, P->give_step_kib);
