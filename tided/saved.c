@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define VALUE_LIMIT (1ULL << 53) /* no KiB, count or ms of ours comes near */
+#define VALUE_LIMIT (1ULL << 44) /* 16 EiB in KiB: no size or count of ours comes near, and x 10^4 fits */
 
 enum kind { NUM, MS, FLAG, DIR };
 

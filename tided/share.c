@@ -66,7 +66,7 @@ static void raise_to_bounds(const struct policy *pol, struct work *w, size_t n, 
 			give_to(pol, &w[i], give, now, s->target_kib < w[i].lo ? "below its min bound" : "taking back an outside target");
 			*avail -= (int64_t)give;
 		}
-		if (s->target_kib >= s->restore_kib)
+		if (s->target_kib >= min_u64(s->restore_kib, w[i].hi))
 			s->restore_kib = 0;
 	}
 }

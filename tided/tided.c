@@ -84,6 +84,7 @@ struct daemon {
 	struct policy pol;
 	uint64_t host_total_kib;     /* from the last round, to check a reloaded reserve */
 	struct roster before;        /* the domains of the last round */
+	uint64_t rounds;             /* rounds done, this one included */
 };
 
 /* ---- tided's own nodes: written only when their value changes ---- */
@@ -272,7 +273,10 @@ static void log_reserve(const struct daemon *dm, const struct roster *now, const
 		return;
 	}
 	const struct roster_entry *e = roster_biggest_growth(&dm->before, now, &grew);
-	if (e)
+	if (dm->rounds == 1)
+		say("host free %llu MiB is below the reserve of %llu MiB as tided starts; nothing is given until it is back",
+		    mib(v->free_kib), mib(reserve));
+	else if (e)
 		say("host free %llu MiB fell below the reserve of %llu MiB, not by tided's doing: %s (dom%u, %s) took "
 		    "%llu MiB since the last round; nothing is given until it is back",
 		    mib(v->free_kib), mib(reserve), e->name, e->domid, e->managed ? "managed" : "not managed", mib(grew));
@@ -323,6 +327,7 @@ static int round_once(struct daemon *dm)
 		return -1;
 	}
 	dm->host_total_kib = v.total_kib;
+	dm->rounds++;
 	for (size_t i = 0; i < v.n; i++)
 		facts[i] = v.g[i].f;
 	struct host_facts host = {.now_ms = now_ms(), .free_kib = v.free_kib};

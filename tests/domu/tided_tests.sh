@@ -296,9 +296,9 @@ g1 min=64"
 
 # One line per event: a managed guest destroyed; host free below the
 # reserve because a domain tided does not manage (built paused, it never
-# advertises feature-balloon) took it, and back above when it goes; and a
-# bad config file on SIGHUP is refused on one line with the same time
-# stamp as every other line.
+# advertises feature-balloon) took it, and back above when it goes; a bad
+# config file on SIGHUP refused on one line with the same time stamp as
+# every other line; a tided started on a host below its reserve.
 tided_event_lines() {
 	tided_start "reserve=64"
 	create d1 128 256
@@ -328,6 +328,18 @@ CFG
 	sleep 1
 	grep -q '^\[ *[0-9]*\.[0-9][0-9][0-9]\] tided: /tmp/tided.conf: line 1: .*kept the old configuration' /tmp/tided.log ||
 		{ echo "# no time-stamped line refusing the config" >&2; return 1; }
+	# a tided that starts on a host already below its reserve says so, without blaming anyone
+	kill "$TIDED_PID"
+	wait "$TIDED_PID" 2>/dev/null || true
+	sed -i "s/^memory = .*/memory = $(($(host_free) - 40))/" /tmp/big.cfg
+	xl create -p /tmp/big.cfg > /dev/null
+	printf 'reserve=64\n' > /tmp/tided.conf
+	"$TIDED" -c /tmp/tided.conf -v >> /tmp/tided.log 2>&1 &
+	TIDED_PID=$!
+	sleep 1.5
+	xl destroy big
+	[ "$(grep -c "below the reserve of 64 MiB as tided starts" /tmp/tided.log)" = 1 ] ||
+		{ echo "# no line about starting below the reserve" >&2; return 1; }
 }
 
 if [ -x "$TIDED" ] && [ -x "$TIDECTL" ]; then
