@@ -38,6 +38,10 @@ int parse_bound_word(const char *word, struct guest_bounds *b, char *err, size_t
 		snprintf(err, errlen, "\"%s\": not a whole number of MiB above 0", word);
 		return -1;
 	}
+	if ((is_min && b->has_min) || (is_max && b->has_max)) {
+		snprintf(err, errlen, "\"%s\": %s given twice", word, is_min ? "min=" : "max=");
+		return -1;
+	}
 	if (is_min) {
 		b->has_min = true;
 		b->min_kib = kib;
@@ -58,23 +62,57 @@ static bool valid_name(const char *s)
 	return true;
 }
 
+/* "reserve=MiB" (word) and nothing after it (the rest of the line in *save): 0, or -1 with err set. */
+static int parse_reserve(const char *word, char **save, struct tided_config *c, char *err, size_t errlen)
+{
+	if (parse_mib(word + 8, &c->reserve_kib)) {
+		snprintf(err, errlen, "\"%s\": not a whole number of MiB", word);
+		return -1;
+	}
+	if (c->reserve_kib < CONFIG_RESERVE_MIN_KIB) {
+		snprintf(err, errlen, "\"%s\": below %llu MiB, tided would hand out what Xen and the toolstack need",
+			 word, CONFIG_RESERVE_MIN_KIB / MIB);
+		return -1;
+	}
+	c->has_reserve = true;
+	if ((word = strtok_r(NULL, " \t\r", save))) {
+		snprintf(err, errlen, "\"%s\": nothing may follow reserve=", word);
+		return -1;
+	}
+	return 0;
+}
+
+/* A guest's bounds b, checked against themselves and the guests before: 0, or -1 with err set. */
+static int add_guest(const struct guest_bounds *b, struct tided_config *c, char *err, size_t errlen)
+{
+	if (!b->has_min && !b->has_max) {
+		snprintf(err, errlen, "%s: no min= or max=", b->name);
+		return -1;
+	}
+	if (b->has_min && b->has_max && b->min_kib > b->max_kib) {
+		snprintf(err, errlen, "%s: min %llu MiB is above max %llu MiB", b->name,
+			 (unsigned long long)(b->min_kib / MIB), (unsigned long long)(b->max_kib / MIB));
+		return -1;
+	}
+	if (config_bounds(c, b->name)) {
+		snprintf(err, errlen, "%s: given twice", b->name);
+		return -1;
+	}
+	if (c->n == CONFIG_MAX_GUESTS) {
+		snprintf(err, errlen, "more than %d guests", CONFIG_MAX_GUESTS);
+		return -1;
+	}
+	c->g[c->n++] = *b;
+	return 0;
+}
+
 static int parse_line(char *line, struct tided_config *c, char *err, size_t errlen)
 {
 	char *save = NULL, *word = strtok_r(line, " \t\r", &save);
 	if (!word)
 		return 0;
-	if (!strncmp(word, "reserve=", 8)) {
-		if (parse_mib(word + 8, &c->reserve_kib)) {
-			snprintf(err, errlen, "\"%s\": not a whole number of MiB", word);
-			return -1;
-		}
-		c->has_reserve = true;
-		if ((word = strtok_r(NULL, " \t\r", &save))) {
-			snprintf(err, errlen, "\"%s\": nothing may follow reserve=", word);
-			return -1;
-		}
-		return 0;
-	}
+	if (!strncmp(word, "reserve=", 8))
+		return parse_reserve(word, &save, c, err, errlen);
 	if (!valid_name(word) || strchr(word, '=')) {
 		snprintf(err, errlen, "\"%s\": expected reserve=MiB or a guest name", word);
 		return -1;
@@ -85,26 +123,7 @@ static int parse_line(char *line, struct tided_config *c, char *err, size_t errl
 	while ((word = strtok_r(NULL, " \t\r", &save)))
 		if (parse_bound_word(word, &b, err, errlen))
 			return -1;
-	if (!b.has_min && !b.has_max) {
-		snprintf(err, errlen, "%s: no min= or max=", b.name);
-		return -1;
-	}
-	if (b.has_min && b.has_max && b.min_kib > b.max_kib) {
-		snprintf(err, errlen, "%s: min %llu MiB is above max %llu MiB", b.name,
-			 (unsigned long long)(b.min_kib / MIB), (unsigned long long)(b.max_kib / MIB));
-		return -1;
-	}
-	for (size_t i = 0; i < c->n; i++)
-		if (!strcmp(c->g[i].name, b.name)) {
-			snprintf(err, errlen, "%s: given twice", b.name);
-			return -1;
-		}
-	if (c->n == CONFIG_MAX_GUESTS) {
-		snprintf(err, errlen, "more than %d guests", CONFIG_MAX_GUESTS);
-		return -1;
-	}
-	c->g[c->n++] = b;
-	return 0;
+	return add_guest(&b, c, err, errlen);
 }
 
 int config_parse(const char *text, struct tided_config *c, char *err, size_t errlen)
@@ -169,22 +188,45 @@ const struct guest_bounds *config_bounds(const struct tided_config *c, const cha
 	return NULL;
 }
 
+const char *bound_from_name(enum bound_from f)
+{
+	switch (f) {
+	case FROM_TIDECTL: return "tidectl";
+	case FROM_CONFIG: return "config";
+	case FROM_STATIC: return "static";
+	case FROM_FIRST_SEEN: return "first-seen";
+	case FROM_NONE: return "none";
+	}
+	return "?";
+}
+
+/* The max: tidectl, the file, static-max, else none; never above static-max. */
+static uint64_t resolve_max(const struct guest_bounds *b, const struct bound_sources *src, enum bound_from *from)
+{
+	uint64_t hi = src->set_max_kib ? src->set_max_kib : b && b->has_max ? b->max_kib : UINT64_MAX;
+	*from = src->set_max_kib ? FROM_TIDECTL : b && b->has_max ? FROM_CONFIG : FROM_NONE;
+	if (src->static_max_kib && hi > src->static_max_kib) {
+		hi = src->static_max_kib;
+		*from = FROM_STATIC;
+	}
+	return hi;
+}
+
+/* The min: tidectl, the file, static-min, else the guest's memory when first seen. */
+static uint64_t resolve_min(const struct guest_bounds *b, const struct bound_sources *src, enum bound_from *from)
+{
+	*from = src->set_min_kib ? FROM_TIDECTL : b && b->has_min ? FROM_CONFIG
+			 : src->static_min_kib ? FROM_STATIC : FROM_FIRST_SEEN;
+	return src->set_min_kib ? src->set_min_kib : b && b->has_min ? b->min_kib
+	       : src->static_min_kib ? src->static_min_kib : src->first_seen_kib;
+}
+
 void bounds_resolve(const struct tided_config *c, const char *name, const struct bound_sources *src,
-		    uint64_t *min_kib, uint64_t *max_kib)
+		    uint64_t *min_kib, uint64_t *max_kib, enum bound_from *min_from, enum bound_from *max_from)
 {
 	const struct guest_bounds *b = config_bounds(c, name);
-	uint64_t hi = src->set_max_kib			? src->set_max_kib
-		      : b && b->has_max			? b->max_kib
-		      : src->static_max_kib		? src->static_max_kib
-							: UINT64_MAX;
-	if (src->static_max_kib && hi > src->static_max_kib)
-		hi = src->static_max_kib;
-	uint64_t lo = src->set_min_kib	       ? src->set_min_kib
-		      : b && b->has_min	       ? b->min_kib
-		      : src->static_min_kib    ? src->static_min_kib
-					       : src->first_seen_kib;
-	if (lo > hi)
-		lo = hi;
-	*min_kib = lo;
+	uint64_t hi = resolve_max(b, src, max_from);
+	uint64_t lo = resolve_min(b, src, min_from);
+	*min_kib = lo > hi ? hi : lo;
 	*max_kib = hi;
 }

@@ -36,20 +36,86 @@ static bool is_one(struct xs_handle *xs, const char *base, const char *rel)
 	return xsio_read(xs, path, buf, sizeof(buf)) == 0 && !strcmp(buf, "1");
 }
 
-int gather(struct xs_handle *xs, struct xcio *xc, const struct tided_config *c, struct host_view *v, char *err,
-	   size_t errlen)
+/* What xenstore says of a domain: its name, whether it is managed, its target, mark and report. */
+static void read_domain(struct xs_handle *xs, const char *base, struct guest_facts *f)
 {
-	static struct xcio_dom doms[GATHER_MAX];
-	memset(v, 0, sizeof(*v));
+	char path[256];
+	snprintf(path, sizeof(path), "%s/name", base);
+	if (xsio_read(xs, path, f->name, sizeof(f->name)) || !f->name[0] || strchr(f->name, '/'))
+		snprintf(f->name, sizeof(f->name), "dom%u", f->domid);
+	f->balloon = is_one(xs, base, "control/feature-balloon") || is_one(xs, base, "data/feature-balloon");
+	struct report_field t;
+	field(xs, base, "memory/target", &t);
+	f->has_target = t.valid && t.value > 0;
+	f->target_kib = f->has_target ? (uint64_t)t.value : 0;
+	f->marked_uncooperative = is_one(xs, base, "memory/uncooperative");
+	field(xs, base, "data/meminfo_total", &f->total);
+	field(xs, base, "data/meminfo_free", &f->free);
+	field(xs, base, "data/tide/floor_kib", &f->floor);
+	field(xs, base, "data/tide/alloc_waits", &f->waits);
+	field(xs, base, "data/tide/alloc_failures", &f->failures);
+}
+
+/* tided's record of the guest, if it is this domain's: its memory when first seen, its saved state. */
+static void read_record(struct xs_handle *xs, struct guest_view *g, bool want_saved)
+{
+	struct guest_facts *f = &g->f;
+	char path[256];
+	int64_t d;
+	snprintf(path, sizeof(path), TOOL "/guests/%s/domid", f->name);
+	g->has_record = xsio_read_i64(xs, path, &d) == 0 && d == (int64_t)f->domid;
+	if (g->has_record)
+		g->first_kib = kib_node(xs, TOOL "/guests/%s/first_kib", f->name);
+	if (!g->first_kib)
+		g->first_kib = f->has_target ? f->target_kib : f->current_kib;
+	snprintf(path, sizeof(path), TOOL "/guests/%s/saved", f->name);
+	if (!want_saved || !g->has_record || xsio_read(xs, path, f->saved, sizeof(f->saved)))
+		f->saved[0] = '\0';
+}
+
+/* The guest's bounds: resolved from every source with a config (tided), else tided's record (tidectl). */
+static void read_bounds(struct xs_handle *xs, const struct tided_config *c, const char *base, struct guest_view *g)
+{
+	struct guest_facts *f = &g->f;
+	g->static_max_kib = kib_node(xs, "%s/memory/static-max", base);
+	g->set_min_kib = kib_node(xs, TOOL "/bounds/%s/min", f->name);
+	g->set_max_kib = kib_node(xs, TOOL "/bounds/%s/max", f->name);
+	if (c) {
+		struct bound_sources src = {
+			.set_min_kib = g->set_min_kib,
+			.set_max_kib = g->set_max_kib,
+			.static_min_kib = kib_node(xs, "%s/memory/static-min", base),
+			.static_max_kib = g->static_max_kib,
+			.first_seen_kib = g->first_kib,
+		};
+		bounds_resolve(c, f->name, &src, &f->min_kib, &f->max_kib, &g->min_from, &g->max_from);
+	} else if (g->has_record) {
+		f->min_kib = kib_node(xs, TOOL "/guests/%s/min_kib", f->name);
+		f->max_kib = kib_node(xs, TOOL "/guests/%s/max_kib", f->name);
+	}
+}
+
+/* Xen's view of the host and its domains: the number of domains, or -1 with err set. */
+static int read_xen(struct xcio *xc, struct host_view *v, struct xcio_dom *doms, char *err, size_t errlen)
+{
 	if (xcio_host(xc, &v->free_kib, &v->total_kib)) {
 		snprintf(err, errlen, "cannot read Xen's host memory (xc_physinfo: %s)", strerror(errno));
 		return -1;
 	}
 	int nd = xcio_domains(xc, doms, GATHER_MAX);
-	if (nd < 0) {
+	if (nd < 0)
 		snprintf(err, errlen, "cannot list Xen's domains (xc_domain_getinfolist: %s)", strerror(errno));
+	return nd;
+}
+
+int gather(struct xs_handle *xs, struct xcio *xc, const struct tided_config *c, struct host_view *v, char *err,
+	   size_t errlen)
+{
+	static struct xcio_dom doms[GATHER_MAX];
+	memset(v, 0, sizeof(*v));
+	int nd = read_xen(xc, v, doms, err, errlen);
+	if (nd < 0)
 		return -1;
-	}
 	/* Probe xenstore once, so that a dead connection is told apart from missing nodes. */
 	char probe[64];
 	int rc = xsio_read(xs, "/local/domain/0/domid", probe, sizeof(probe));
@@ -60,57 +126,16 @@ int gather(struct xs_handle *xs, struct xcio *xc, const struct tided_config *c, 
 	for (int i = 0; i < nd; i++) {
 		if (doms[i].domid == 0 || doms[i].dying)
 			continue;
-		struct guest_view *g = &v->g[v->n];
-		struct guest_facts *f = &g->f;
-		char base[64], path[256];
+		struct guest_view *g = &v->g[v->n++];
+		char base[64];
 		memset(g, 0, sizeof(*g));
 		snprintf(base, sizeof(base), "/local/domain/%u", doms[i].domid);
-		f->domid = doms[i].domid;
-		f->current_kib = doms[i].tot_kib;
-		f->xen_max_kib = doms[i].max_kib;
-		snprintf(path, sizeof(path), "%s/name", base);
-		if (xsio_read(xs, path, f->name, sizeof(f->name)) || !f->name[0] || strchr(f->name, '/'))
-			snprintf(f->name, sizeof(f->name), "dom%u", f->domid);
-		f->balloon = is_one(xs, base, "control/feature-balloon") || is_one(xs, base, "data/feature-balloon");
-		struct report_field t;
-		field(xs, base, "memory/target", &t);
-		f->has_target = t.valid && t.value > 0;
-		f->target_kib = f->has_target ? (uint64_t)t.value : 0;
-		f->marked_uncooperative = is_one(xs, base, "memory/uncooperative");
-		field(xs, base, "data/meminfo_total", &f->total);
-		field(xs, base, "data/meminfo_free", &f->free);
-		field(xs, base, "data/tide/floor_kib", &f->floor);
-		field(xs, base, "data/tide/alloc_waits", &f->waits);
-		field(xs, base, "data/tide/alloc_failures", &f->failures);
-		g->static_max_kib = kib_node(xs, "%s/memory/static-max", base);
-		uint64_t static_min = kib_node(xs, "%s/memory/static-min", base);
-
-		/* tided's record of this guest, if it is this domain's */
-		snprintf(path, sizeof(path), TOOL "/guests/%s/domid", f->name);
-		int64_t d;
-		g->has_record = xsio_read_i64(xs, path, &d) == 0 && d == (int64_t)f->domid;
-		if (g->has_record)
-			g->first_kib = kib_node(xs, TOOL "/guests/%s/first_kib", f->name);
-		if (!g->first_kib)
-			g->first_kib = f->has_target ? f->target_kib : f->current_kib;
-		g->set_min_kib = kib_node(xs, TOOL "/bounds/%s/min", f->name);
-		g->set_max_kib = kib_node(xs, TOOL "/bounds/%s/max", f->name);
-		g->set_min = g->set_min_kib != 0;
-		g->set_max = g->set_max_kib != 0;
-		if (c) {
-			struct bound_sources src = {
-				.set_min_kib = g->set_min_kib,
-				.set_max_kib = g->set_max_kib,
-				.static_min_kib = static_min,
-				.static_max_kib = g->static_max_kib,
-				.first_seen_kib = g->first_kib,
-			};
-			bounds_resolve(c, f->name, &src, &f->min_kib, &f->max_kib);
-		} else if (g->has_record) {
-			f->min_kib = kib_node(xs, TOOL "/guests/%s/min_kib", f->name);
-			f->max_kib = kib_node(xs, TOOL "/guests/%s/max_kib", f->name);
-		}
-		v->n++;
+		g->f.domid = doms[i].domid;
+		g->f.current_kib = doms[i].tot_kib;
+		g->f.xen_max_kib = doms[i].max_kib;
+		read_domain(xs, base, &g->f);
+		read_record(xs, g, c != NULL);
+		read_bounds(xs, c, base, g);
 	}
 	return 0;
 }

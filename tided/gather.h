@@ -8,10 +8,12 @@
  *                                       the config file, and survive restarts
  *   /tool/tided/guests/NAME/...         tided's view of each managed guest:
  *       domid, first_kib (its memory when tided first saw it: the default
- *       min), min_kib, max_kib, target_kib, state, pressure
+ *       min), min_kib, max_kib, min_from, max_from (where each bound came
+ *       from: tidectl, config, static, first-seen, none), target_kib, state,
+ *       pressure, saved (the policy's state, for a restarted tided)
  *   /tool/tided/host/{free_kib,reserve_kib,available_kib}
  *   /tool/tided/heartbeat_ms            tided's monotonic clock at its last round
- *   /tool/tided/pid
+ *   /tool/tided/pid                     the running tided's (removed by it when it stops)
  */
 #ifndef TIDED_GATHER_H
 #define TIDED_GATHER_H
@@ -29,8 +31,8 @@ struct guest_view {
 	uint64_t static_max_kib;   /* 0: none */
 	bool has_record;           /* /tool/tided/guests/NAME is this domain's */
 	uint64_t first_kib;
-	bool set_min, set_max;     /* tidectl overrides present */
-	uint64_t set_min_kib, set_max_kib;
+	uint64_t set_min_kib, set_max_kib; /* tidectl's overrides, 0 if none */
+	enum bound_from min_from, max_from; /* where the bounds came from (with a config) */
 };
 
 struct host_view {
@@ -41,8 +43,9 @@ struct host_view {
 
 /*
  * Fill v: 0, or -1 with err set when Xen or xenstore cannot be read. dom0
- * and dying domains are left out. With c, the bounds are resolved (for
- * tided); without, min/max come from tided's records (for tidectl).
+ * and dying domains are left out. With c, the bounds are resolved and the
+ * saved state of each guest is read (for tided); without, min/max come from
+ * tided's records (for tidectl).
  */
 int gather(struct xs_handle *xs, struct xcio *xc, const struct tided_config *c, struct host_view *v, char *err,
 	   size_t errlen);

@@ -1,34 +1,40 @@
 /*
- * tided's balancing policy; see policy.h for the round, step by step.
+ * tided's balancing policy: one round (policy.h says what it does, step by
+ * step); observe.c reads the reports, share.c gives, saved.c keeps state.
  *
  * The numbers (policy_default_params) and why:
  *  - reserve 64 MiB: room for the toolstack to build a small domain and for
  *    Xen's own allocations, without waiting for a guest to shrink.
- *  - give up to 128 MiB per move, take at most 64 MiB (and at most half of
- *    the guest's free memory) per move: giving fast matters more than
- *    taking fast (a pressured guest waits; an idle one does not), and
- *    taking half of what is free converges on the idle threshold without
- *    overshooting into pressure.
+ *  - a pressured guest is given what lasts 4 s at its pace (at least
+ *    16 MiB, at most 128 MiB per move): twice the 2 s runway, so that one
+ *    grant carries it past the next report and round; a grant sized by need
+ *    leaves the rest for a guest whose report comes a round later.
+ *  - take at most 64 MiB (and at most half of the guest's idle memory) per
+ *    move from an idle guest: giving fast matters more than taking fast (a
+ *    pressured guest waits; an idle one does not), and taking half of what
+ *    is free converges on the idle threshold without overshooting.
  *  - pressured when free memory would last less than 2 s at the pace the
- *    guest's use grew since the last round: a report period (0.5 s), a
- *    round (0.5 s), the guest's growth, and as much again for a report
- *    that came late (measured under xlrun: with 1 s, a guest allocating
- *    50 MiB/s from 60 MiB free sometimes failed before its first grant);
- *    the 10 % rule alone would let it fail.
+ *    guest's use grew: a report period (0.5 s), a round (0.5 s), the
+ *    guest's growth, and as much again for a report that came late
+ *    (measured under xlrun: with 1 s, a guest allocating 50 MiB/s from
+ *    60 MiB free sometimes failed before its first grant).
  *  - pressured below 10 % free, idle above 25 % free (and 1.5 s, three
  *    rounds, without pressure): the gap between the two is the dead band
- *    that keeps a guest from being given and taken from in turn.
+ *    that keeps a guest from being given and taken from in turn. A guest
+ *    asked for spare memory keeps 15 %, inside that band.
+ *  - competing for a fair share while pressured within the last 5 s: a
+ *    guest fed by need is pressured again about every 2 s while its burst
+ *    lasts; what it was given counts for its turn with a half-life of 5 s.
+ *  - not credible when its use is above its floor + max(32 MiB, current /
+ *    4): the floor is its use plus at least 2 MiB, so an honest report is
+ *    never above it except for a report read half-way through (the same lag
+ *    as for the total).
  *  - uncooperative after 10 s without progress: a Tide guest moves 1 GiB in
  *    well under a second even under software emulation, and backs off at
- *    most 1, 2, 4 s after a refusal, so 10 s without the distance shrinking
- *    by 1 MiB means it is not following.
- *  - hysteresis 5 s, at most one move per guest per 500 ms (a round). A
- *    guest whose allocations waited or failed, or whose free memory runs
- *    out within the 2 s runway, is given memory even within the 5 s:
- *    starving it to look stable would be worse than one reversal (the
- *    10 % rule alone waits). A guest whose use grows fast enough to eat
- *    its free memory within 10 s is not idle: taking from it would be
- *    undone at once.
+ *    most 1, 2, 4 s after a refusal.
+ *  - hysteresis 5 s, at most one move per guest per 500 ms (a round); urgent
+ *    pressure is fed even within the 5 s: starving a guest to look stable
+ *    would be worse than one reversal.
  *  - idle memory is what the guest has not used at its peak over the last
  *    20 s: a workload that comes and goes within that window keeps its
  *    memory instead of being squeezed at each low and fed at each high.
@@ -36,29 +42,34 @@
  *    sets it; the guest can grow by itself on shortage by that much only.
  *  - reached within 4 MiB: a Tide guest moves in 2 MiB blocks and may sit
  *    up to the slack above its target.
+ *  - at most one line about a guest's report per 10 s.
  */
-#include "policy.h"
+#include "policy_impl.h"
 
 #include <stdio.h>
 #include <string.h>
-
-#define MIB 1024ULL
-#define COUNTER_NONSENSE (1ULL << 40)
 
 void policy_default_params(struct policy_params *p)
 {
 	p->reserve_kib = 64 * MIB;
 	p->give_step_kib = 128 * MIB;
+	p->give_min_kib = 16 * MIB;
 	p->take_step_kib = 64 * MIB;
 	p->pressure_free_pct = 10;
 	p->runway_ms = 2000;
+	p->need_ms = 4000;
 	p->idle_free_pct = 25;
 	p->idle_quiet_ms = 1500;
 	p->idle_runway_ms = 10000;
 	p->peak_window_ms = 20000;
+	p->share_window_ms = 5000;
+	p->grant_halflife_ms = 5000;
+	p->spare_free_pct = 15;
+	p->claim_slack_kib = 32 * MIB;
 	p->uncoop_ms = 10000;
 	p->hysteresis_ms = 5000;
 	p->move_period_ms = 500;
+	p->note_period_ms = 10000;
 	p->slack_kib = 1 * MIB;
 	p->margin_kib = 4 * MIB;
 	p->reached_kib = 4 * MIB;
@@ -85,12 +96,6 @@ const char *policy_class_name(enum guest_class c)
 	return "?";
 }
 
-static uint64_t absdiff(uint64_t a, uint64_t b) { return a > b ? a - b : b - a; }
-static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
-static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
-static uint64_t mib_down(uint64_t kib) { return kib / MIB * MIB; }
-static uint64_t mib_up(uint64_t kib) { return (kib + MIB - 1) / MIB * MIB; }
-
 static struct guest_state *find_state(struct policy *pol, uint32_t domid)
 {
 	for (size_t i = 0; i < POLICY_MAX_GUESTS; i++)
@@ -99,343 +104,301 @@ static struct guest_state *find_state(struct policy *pol, uint32_t domid)
 	return NULL;
 }
 
-static struct guest_state *new_state(struct policy *pol, uint32_t domid)
+/*
+ * A slot for a guest seen for the first time (or by a restarted tided): its
+ * saved state if there is one that parses, else what xenstore says (its
+ * target, its mark), as if it had just been moved. NULL: no free slot.
+ */
+static struct guest_state *adopt(struct policy *pol, const struct guest_facts *f, uint64_t now)
 {
-	for (size_t i = 0; i < POLICY_MAX_GUESTS; i++)
-		if (!pol->g[i].used) {
-			memset(&pol->g[i], 0, sizeof(pol->g[i]));
-			pol->g[i].used = true;
-			pol->g[i].domid = domid;
-			return &pol->g[i];
-		}
-	return NULL;
+	struct guest_state *s = NULL;
+	for (size_t i = 0; i < POLICY_MAX_GUESTS && !s; i++)
+		if (!pol->g[i].used)
+			s = &pol->g[i];
+	if (!s)
+		return NULL;
+	memset(s, 0, sizeof(*s));
+	if (!f->saved[0] || policy_state_parse(f->saved, now, s)) {
+		s->target_kib = f->has_target ? f->target_kib : f->current_kib;
+		s->changed_ms = s->progress_ms = s->quiet_ms = now;
+		s->gap_ref_kib = absdiff(f->current_kib, s->target_kib);
+	}
+	s->used = true;
+	s->domid = f->domid;
+	s->uncooperative = f->marked_uncooperative;
+	return s;
 }
 
-/* Per-guest scratch for one round. */
-struct work {
-	struct guest_state *s;
-	uint64_t cur, lo, hi;
-	uint64_t floor_kib; /* reported floor + margin, or 0 */
-	int64_t free;       /* sanitized, -1 without a sane report */
-	uint64_t peak;      /* its peak use within the window */
-	bool report_ok, pressured, urgent, idle;
-};
-
-/* May the guest be moved in direction dir now? urgent: hysteresis does not apply. */
-static bool can_move(const struct policy *pol, const struct guest_state *s, int dir, bool urgent, uint64_t now)
+bool policy_can_move(const struct policy *pol, const struct guest_state *s, int dir, bool urgent, uint64_t now)
 {
 	uint64_t since = now - s->changed_ms;
 	if (since < pol->p.move_period_ms)
 		return false;
-	if (s->dir == -dir && since < pol->p.hysteresis_ms && !urgent)
-		return false;
-	return true;
+	return !(s->dir == -dir && since < pol->p.hysteresis_ms && !urgent);
 }
 
-static void move(struct guest_state *s, struct decision *d, uint64_t target, uint64_t now, const char *why)
+void policy_move(struct work *w, uint64_t target, uint64_t now, const char *why)
 {
+	struct guest_state *s = w->s;
 	s->dir = target > s->target_kib ? 1 : -1;
+	if (target < s->target_kib)
+		s->restore_kib = 0; /* tided itself takes from it now */
 	s->target_kib = target;
 	s->changed_ms = now;
-	d->set_target = true;
-	d->target_kib = target;
-	snprintf(d->why, sizeof(d->why), "%s", why);
+	w->d->set_target = true;
+	w->d->target_kib = target;
+	snprintf(w->d->why, sizeof(w->d->why), "%s", why);
 }
 
-/* Xen's maximum for the guest: target + slack, never above its max bound; an
- * uncooperative guest may not grow at all beyond what it holds. */
-static uint64_t wanted_xen_max(const struct policy *pol, const struct work *w)
+uint64_t policy_xen_max(const struct policy *pol, const struct work *w)
 {
 	const struct guest_state *s = w->s;
-	if (s->uncooperative)
-		return min_u64(s->target_kib, w->cur) + pol->p.slack_kib;
-	return max_u64(s->target_kib, min_u64(s->target_kib + pol->p.slack_kib, w->hi));
+	uint64_t m = s->uncooperative ? min_u64(s->target_kib, w->cur) + pol->p.slack_kib
+				      : max_u64(s->target_kib, min_u64(s->target_kib + pol->p.slack_kib, w->hi));
+	return w->xen_cap ? min_u64(m, w->xen_cap) : m;
 }
 
-/* What managed guests may still take from the host: Xen's max above what they hold. */
-static uint64_t commitments(const struct policy *pol, const struct work *w, size_t n)
+int64_t policy_avail(const struct policy *pol, const struct host_facts *host, const struct work *w, size_t n)
 {
-	uint64_t sum = 0;
+	uint64_t promised = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (!w[i].s)
 			continue;
-		uint64_t m = wanted_xen_max(pol, &w[i]);
+		uint64_t m = policy_xen_max(pol, &w[i]);
 		if (m > w[i].cur)
-			sum += m - w[i].cur;
+			promised += m - w[i].cur;
 	}
-	return sum;
+	return (int64_t)host->free_kib - (int64_t)pol->p.reserve_kib - (int64_t)promised;
 }
 
-static bool counter(const struct report_field *f, uint64_t *v)
+/*
+ * (b): memory/target differs from what tided holds: someone else wrote it
+ * (xl mem-set). tided takes it back: a higher one at once (the memory was
+ * not tided's to give), a lower one by raising the guest again as the host
+ * can afford (share.c). Either way the guest's move towards the outside
+ * target is progress, not a fault.
+ */
+static void take_back_outside_target(struct work *w, uint64_t now)
 {
-	if (!f->valid || f->value < 0 || (uint64_t)f->value >= COUNTER_NONSENSE)
-		return false;
-	*v = (uint64_t)f->value;
-	return true;
+	const struct guest_facts *f = w->f;
+	struct guest_state *s = w->s;
+	if (!f->has_target || f->target_kib == s->target_kib)
+		return;
+	uint64_t ours = s->target_kib;
+	if (f->target_kib > ours) {
+		w->d->set_target = true;
+		w->d->target_kib = ours;
+		snprintf(w->d->why, sizeof(w->d->why), "taking back an outside target");
+	} else {
+		s->restore_kib = max_u64(s->restore_kib, ours);
+		s->target_kib = f->target_kib;
+	}
+	s->progress_ms = now;
+	s->gap_ref_kib = absdiff(w->cur, s->target_kib);
+	snprintf(w->d->note, sizeof(w->d->note),
+		 "memory/target %llu MiB was written outside tided (xl mem-set?): taking it back to %llu MiB "
+		 "(tidectl set %s min=M max=M sizes a guest by hand)",
+		 (unsigned long long)(f->target_kib / MIB), (unsigned long long)(ours / MIB), f->name);
 }
 
-/* (a) and (b): sanitize the report and classify the guest. */
-static void classify(struct policy *pol, const struct guest_facts *f, struct work *w, struct decision *d,
-		     uint64_t now)
+/* It stopped shrinking at its floor (it uses more than when its target was chosen)? */
+static bool stopped_at_floor(const struct policy *pol, const struct work *w)
+{
+	return w->cur > w->s->target_kib && w->floor &&
+	       w->cur <= w->floor + pol->p.margin_kib + pol->p.reached_kib && !w->s->uncooperative;
+}
+
+/* A cooperating guest at its floor: take where it stopped as its target. */
+static void settle_at_floor(struct work *w, uint64_t now)
 {
 	struct guest_state *s = w->s;
-	const struct policy_params *P = &pol->p;
-	uint64_t cur = w->cur;
-	uint64_t lag = max_u64(P->reached_kib, cur / 4); /* reports trail Xen by up to half a second */
-	w->report_ok = f->total.valid && f->free.valid && f->total.value >= 0 &&
-		       absdiff((uint64_t)f->total.value, cur) <= lag;
-	w->free = -1;
-	if (f->free.valid && w->report_ok)
-		w->free = f->free.value < 0 ? 0 : (uint64_t)f->free.value > cur ? (int64_t)cur : f->free.value;
-	w->floor_kib = 0;
-	if (f->floor.valid && f->floor.value > 0 && (uint64_t)f->floor.value <= cur + lag)
-		w->floor_kib = (uint64_t)f->floor.value + P->margin_kib;
-
-	uint64_t waits = 0, failures = 0, dw = 0, df = 0;
-	bool counters_ok = counter(&f->waits, &waits) && counter(&f->failures, &failures);
-	if (counters_ok && s->have_counters) {
-		if (waits < s->waits || failures < s->failures) {
-			counters_ok = false; /* monotonic counters went back: nonsense */
-		} else {
-			dw = waits - s->waits;
-			df = failures - s->failures;
-		}
+	uint64_t t = min_u64(mib_up(w->cur), w->hi);
+	if (t != s->target_kib) {
+		s->target_kib = t;
+		w->d->set_target = true;
+		w->d->target_kib = t;
+		snprintf(w->d->why, sizeof(w->d->why), "stopped at its floor");
 	}
-	if (counters_ok) {
-		s->waits = waits;
-		s->failures = failures;
-		s->have_counters = true;
-	}
-
-	/* the pace of the guest's use since its last sane report */
-	uint64_t runway_need = 0;
-	if (w->report_ok) {
-		/* Used memory from the report alone (total - free): Xen's current
-		 * moves before the report does while the guest balloons, and mixing
-		 * the two would show a shrinking guest as one whose use grows.
-		 * The pace is measured between reports that differ: rounds come
-		 * faster than reports when watches bring them forward. */
-		uint64_t total = (uint64_t)f->total.value;
-		uint64_t used = total > (uint64_t)w->free ? total - (uint64_t)w->free : 0;
-		if (s->have_used && used > s->used_kib && now > s->used_ms)
-			runway_need = (used - s->used_kib) * P->runway_ms / (now - s->used_ms);
-		if (!s->have_used || used >= s->peak_kib || now - s->peak_ms >= P->peak_window_ms) {
-			s->peak_kib = used;
-			s->peak_ms = now;
-		}
-		if (!s->have_used || used != s->used_kib) {
-			s->used_kib = used;
-			s->used_ms = now;
-		}
-		s->have_used = true;
-	}
-	w->peak = s->have_used ? s->peak_kib : cur;
-
-	d->report_ok = w->report_ok;
-	d->free_kib = w->free;
-	w->pressured = w->urgent = false;
-	if (w->report_ok) {
-		if (counters_ok && df) {
-			w->pressured = w->urgent = true;
-			snprintf(d->pressure, sizeof(d->pressure), "failures+%llu", (unsigned long long)df);
-		} else if (counters_ok && dw) {
-			w->pressured = w->urgent = true;
-			snprintf(d->pressure, sizeof(d->pressure), "waits+%llu", (unsigned long long)dw);
-		} else if ((uint64_t)w->free < runway_need) {
-			w->pressured = w->urgent = true;
-			snprintf(d->pressure, sizeof(d->pressure), "runway %llu ms",
-				 (unsigned long long)((uint64_t)w->free * P->runway_ms / runway_need));
-		} else if ((uint64_t)w->free * 100 < cur * P->pressure_free_pct) {
-			w->pressured = true;
-			snprintf(d->pressure, sizeof(d->pressure), "free %llu%%",
-				 (unsigned long long)((uint64_t)w->free * 100 / (cur ? cur : 1)));
-		}
-	} else {
-		snprintf(d->pressure, sizeof(d->pressure), "ignored");
-	}
-	if (w->pressured)
-		s->pressure_ms = now;
-	w->idle = w->report_ok && !w->pressured && w->peak < cur && (cur - w->peak) * 100 > cur * P->idle_free_pct &&
-		  now - s->pressure_ms >= P->idle_quiet_ms &&
-		  (uint64_t)w->free >= runway_need * P->idle_runway_ms / P->runway_ms;
-	d->cls = w->pressured ? CLASS_PRESSURED : w->idle ? CLASS_IDLE : CLASS_STEADY;
+	s->gap_ref_kib = absdiff(w->cur, t);
+	s->progress_ms = now;
 }
 
-/* (e): is the guest following its target? */
-static void follow_up(struct policy *pol, const struct host_facts *host, const struct guest_facts *f,
-		      struct work *w, struct decision *d)
+/* (c): is the guest getting to its target? Marks or clears uncooperative. */
+static void follow_up(const struct policy *pol, const struct host_facts *host, struct work *w)
 {
 	struct guest_state *s = w->s;
 	const struct policy_params *P = &pol->p;
 	uint64_t now = host->now_ms, gap = absdiff(w->cur, s->target_kib);
 	if (gap <= P->reached_kib) {
-		if (s->uncooperative) {
+		if (s->uncooperative)
 			s->uncooperative = false;
-			d->uncoop_changed = true;
-		}
 		s->gap_ref_kib = gap;
 		s->progress_ms = now;
 	} else if (gap + P->progress_kib <= s->gap_ref_kib) {
 		s->gap_ref_kib = gap;
 		s->progress_ms = now;
-	} else if (w->cur > s->target_kib && w->floor_kib && w->cur <= w->floor_kib + P->reached_kib &&
-		   !s->uncooperative) {
-		/* It stopped at its floor (it uses more than it did when the target
-		 * was chosen): a cooperating guest; take where it stopped as its target. */
-		uint64_t t = min_u64(mib_up(w->cur), w->hi);
-		if (t != s->target_kib) {
-			s->target_kib = t;
-			d->set_target = true;
-			d->target_kib = t;
-			snprintf(d->why, sizeof(d->why), "stopped at its floor");
-		}
-		s->gap_ref_kib = absdiff(w->cur, t);
-		s->progress_ms = now;
-	} else if (w->cur < s->target_kib && host->free_kib < gap) {
-		s->progress_ms = now; /* it cannot grow: the host has nothing; not its fault */
+	} else if (stopped_at_floor(pol, w)) {
+		settle_at_floor(w, now);
+	} else if (w->cur < s->target_kib && (host->free_kib < gap || w->f->xen_max_kib < s->target_kib)) {
+		s->progress_ms = now; /* it cannot grow: the host has nothing, or Xen's max (held for the reserve) */
 	} else if (now - s->progress_ms >= P->uncoop_ms && !s->uncooperative) {
 		s->uncooperative = true;
-		d->uncoop_changed = true;
-		snprintf(d->why, sizeof(d->why), "no progress towards %llu KiB for %llu s",
+		snprintf(w->d->why, sizeof(w->d->why), "no progress towards %llu KiB for %llu s",
 			 (unsigned long long)s->target_kib, (unsigned long long)(P->uncoop_ms / 1000));
 	}
-	(void)f;
+}
+
+/* Set up w for domain i: NULL state for one tided leaves alone. */
+static void prepare(struct policy *pol, const struct host_facts *host, const struct guest_facts *f, struct work *w,
+		    struct decision *d)
+{
+	memset(d, 0, sizeof(*d));
+	memset(w, 0, sizeof(*w));
+	d->domid = f->domid;
+	d->free_kib = -1;
+	snprintf(d->pressure, sizeof(d->pressure), "-");
+	snprintf(d->state, sizeof(d->state), "unmanaged");
+	w->f = f;
+	w->d = d;
+	if (!f->balloon || f->current_kib == 0)
+		return;
+	struct guest_state *s = find_state(pol, f->domid);
+	if (!s && !(s = adopt(pol, f, host->now_ms)))
+		return; /* more guests than slots: leave it alone */
+	s->seen_round = pol->round;
+	d->managed = true;
+	w->s = s;
+	w->cur = f->current_kib;
+	w->hi = f->max_kib ? f->max_kib : UINT64_MAX;
+	w->lo = min_u64(f->min_kib, w->hi);
+	policy_observe(pol, w, host->now_ms);
+	take_back_outside_target(w, host->now_ms);
+	follow_up(pol, host, w);
+}
+
+static void forget_gone(struct policy *pol)
+{
+	for (size_t i = 0; i < POLICY_MAX_GUESTS; i++)
+		if (pol->g[i].used && pol->g[i].seen_round != pol->round)
+			pol->g[i].used = false;
+}
+
+/* (d): above max comes down at once, whatever the guest does. */
+static void enforce_max(struct work *w, size_t n, uint64_t now)
+{
+	for (size_t i = 0; i < n; i++)
+		if (w[i].s && w[i].s->target_kib > w[i].hi)
+			policy_move(&w[i], w[i].hi, now, "above its max bound");
+}
+
+/* (e): the target an idle guest is taken down to this move, or its target if none. */
+static uint64_t idle_target(const struct policy *pol, const struct work *w)
+{
+	const struct policy_params *P = &pol->p;
+	uint64_t base = min_u64(w->cur, w->s->target_kib);
+	uint64_t spare = w->cur > w->peak ? w->cur - w->peak : 0;
+	uint64_t step = min_u64(P->take_step_kib, min_u64(spare, (uint64_t)w->free) / 2);
+	uint64_t t = max_u64(base > step ? base - step : 0, w->peak + w->peak / 8);
+	uint64_t floor = w->floor ? w->floor + P->margin_kib : 0;
+	return mib_up(max_u64(t, max_u64(w->lo, floor)));
+}
+
+/* (e): take back from idle guests that are at their target, in bounded steps. */
+static void take_from_idle(const struct policy *pol, struct work *w, size_t n, uint64_t now)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct guest_state *s = w[i].s;
+		if (!s || !w[i].idle || s->uncooperative || w[i].d->set_target ||
+		    absdiff(w[i].cur, s->target_kib) > pol->p.reached_kib || !policy_can_move(pol, s, -1, false, now))
+			continue;
+		uint64_t t = idle_target(pol, &w[i]);
+		if (t + MIB <= s->target_kib)
+			policy_move(&w[i], t, now, "idle");
+	}
+}
+
+/* Room to grow that Xen's maximum gives the guest, before or after this round. */
+static uint64_t room(uint64_t xen_max, uint64_t cur) { return xen_max > cur ? xen_max - cur : 0; }
+
+/*
+ * (g): Xen's maximum rises beyond the room a guest had only as far as the
+ * host can afford: grants were paid from what the host has (share.c), but a
+ * guest settled at its floor, or cleared of its mark, would gain room that
+ * nobody paid for. Such rises are cut while what the host has above its
+ * reserve does not cover them (grants last).
+ */
+static void afford_xen_max(const struct policy *pol, const struct host_facts *host, struct work *w, size_t n)
+{
+	int64_t left = policy_avail(pol, host, w, n);
+	for (int pass = 0; pass < 2 && left < 0; pass++)
+		for (size_t i = 0; i < n && left < 0; i++) {
+			if (!w[i].s || w[i].given != (pass == 1))
+				continue;
+			uint64_t was = room(w[i].f->xen_max_kib, w[i].cur), now = room(policy_xen_max(pol, &w[i]), w[i].cur);
+			if (now <= was)
+				continue;
+			uint64_t cut = min_u64(now - was, (uint64_t)-left);
+			w[i].xen_cap = w[i].cur + now - cut;
+			left += (int64_t)cut;
+		}
+}
+
+/* (g): the state tidectl shows. */
+static const char *state_name(const struct policy *pol, const struct work *w)
+{
+	const struct guest_state *s = w->s;
+	if (s->uncooperative)
+		return "uncooperative";
+	if (w->cur + pol->p.reached_kib < s->target_kib)
+		return "growing";
+	if (w->cur > s->target_kib + pol->p.reached_kib)
+		return "shrinking";
+	return policy_class_name(w->d->cls);
+}
+
+/* (g): Xen's maximum, the mark, what tidectl shows and what is kept for a restart. */
+static void finish(const struct policy *pol, struct work *w)
+{
+	struct guest_state *s = w->s;
+	struct decision *d = w->d;
+	d->target_kib = s->target_kib;
+	d->xen_max_kib = policy_xen_max(pol, w);
+	d->set_xen_max = d->xen_max_kib != w->f->xen_max_kib;
+	d->uncooperative = s->uncooperative;
+	/* xenstore's mark follows ours (also when someone else changed it) */
+	d->uncoop_changed = w->f->marked_uncooperative != s->uncooperative;
+	snprintf(d->state, sizeof(d->state), "%s", state_name(pol, w));
+	policy_state_format(s, d->saved, sizeof(d->saved));
+}
+
+/* The host's line: below the reserve is never tided's doing (it hands out only what is above it). */
+static void judge_host(struct policy *pol, const struct host_facts *host, const struct work *w, size_t n,
+		       struct host_decision *hd)
+{
+	bool below = host->free_kib < pol->p.reserve_kib;
+	hd->available_kib = policy_avail(pol, host, w, n);
+	hd->below_reserve = below;
+	hd->reserve_changed = below != pol->below_reserve;
+	pol->below_reserve = below;
 }
 
 void policy_round(struct policy *pol, const struct host_facts *host, const struct guest_facts *facts,
-		  size_t n, struct decision *out)
+		  size_t n, struct decision *out, struct host_decision *hd)
 {
 	static struct work w[POLICY_MAX_GUESTS];
-	const struct policy_params *P = &pol->p;
 	uint64_t now = host->now_ms;
 	if (n > POLICY_MAX_GUESTS)
 		n = POLICY_MAX_GUESTS;
 	pol->round++;
-
-	for (size_t i = 0; i < n; i++) {
-		const struct guest_facts *f = &facts[i];
-		struct decision *d = &out[i];
-		memset(d, 0, sizeof(*d));
-		memset(&w[i], 0, sizeof(w[i]));
-		d->domid = f->domid;
-		d->free_kib = -1;
-		snprintf(d->pressure, sizeof(d->pressure), "-");
-		if (!f->balloon || f->current_kib == 0) {
-			d->cls = CLASS_UNMANAGED;
-			snprintf(d->state, sizeof(d->state), "unmanaged");
-			continue;
-		}
-		struct guest_state *s = find_state(pol, f->domid);
-		if (!s && (s = new_state(pol, f->domid))) {
-			/* First seen (or tided restarted): adopt what xenstore says. */
-			s->target_kib = f->has_target && f->target_kib ? f->target_kib : f->current_kib;
-			s->changed_ms = s->progress_ms = s->pressure_ms = now;
-			s->gap_ref_kib = absdiff(f->current_kib, s->target_kib);
-			s->uncooperative = f->marked_uncooperative;
-		}
-		if (!s) { /* more guests than slots: leave it alone */
-			d->cls = CLASS_UNMANAGED;
-			snprintf(d->state, sizeof(d->state), "unmanaged");
-			continue;
-		}
-		s->seen_round = pol->round;
-		d->managed = true;
-		w[i].s = s;
-		w[i].cur = f->current_kib;
-		w[i].hi = f->max_kib ? f->max_kib : UINT64_MAX;
-		w[i].lo = min_u64(f->min_kib, w[i].hi);
-		classify(pol, f, &w[i], d, now);
-		follow_up(pol, host, f, &w[i], d);
-	}
-	for (size_t i = 0; i < POLICY_MAX_GUESTS; i++)
-		if (pol->g[i].used && pol->g[i].seen_round != pol->round)
-			pol->g[i].used = false; /* gone */
-
-	/* Bounds: above max comes down at once, whatever the guest does. */
-	for (size_t i = 0; i < n; i++) {
-		struct guest_state *s = w[i].s;
-		if (s && s->target_kib > w[i].hi)
-			move(s, &out[i], w[i].hi, now, "above its max bound");
-	}
-
-	/* (c) take back from idle guests, in bounded steps. */
-	for (size_t i = 0; i < n; i++) {
-		struct guest_state *s = w[i].s;
-		if (!s || !w[i].idle || s->uncooperative || out[i].set_target ||
-		    absdiff(w[i].cur, s->target_kib) > P->reached_kib || !can_move(pol, s, -1, false, now))
-			continue;
-		uint64_t base = min_u64(w[i].cur, s->target_kib);
-		uint64_t spare = w[i].cur > w[i].peak ? w[i].cur - w[i].peak : 0;
-		uint64_t step = min_u64(P->take_step_kib, min_u64(spare, (uint64_t)w[i].free) / 2);
-		uint64_t t = base > step ? base - step : 0;
-		t = max_u64(t, w[i].peak + w[i].peak / 8);
-		t = mib_up(max_u64(t, max_u64(w[i].lo, w[i].floor_kib)));
-		if (t + MIB <= s->target_kib)
-			move(s, &out[i], t, now, "idle");
-	}
-
-	/* (d) give: first to guests below their min, then to pressured ones,
-	 * from what the host has above the reserve and above what guests may
-	 * still take. */
-	int64_t avail = (int64_t)host->free_kib - (int64_t)P->reserve_kib - (int64_t)commitments(pol, w, n);
-	for (size_t i = 0; i < n && avail > 0; i++) {
-		struct guest_state *s = w[i].s;
-		if (!s || s->uncooperative || out[i].set_target || s->target_kib >= w[i].lo)
-			continue;
-		uint64_t give = mib_down(min_u64(w[i].lo - s->target_kib, (uint64_t)avail));
-		if (give >= MIB) {
-			move(s, &out[i], s->target_kib + give, now, "below its min bound");
-			avail -= (int64_t)give;
-		}
-	}
-	size_t wanting = 0;
-	bool want[POLICY_MAX_GUESTS] = {false};
-	for (size_t i = 0; i < n; i++) {
-		struct guest_state *s = w[i].s;
-		want[i] = s && w[i].pressured && !s->uncooperative && !out[i].set_target && s->target_kib < w[i].hi &&
-			  w[i].cur + P->reached_kib >= s->target_kib && can_move(pol, s, 1, w[i].urgent, now);
-		wanting += want[i];
-	}
-	for (size_t i = 0; i < n && avail > 0 && wanting; i++) {
-		if (!want[i])
-			continue;
-		struct guest_state *s = w[i].s;
-		uint64_t share = (uint64_t)avail / wanting--;
-		uint64_t give = mib_down(min_u64(min_u64(P->give_step_kib, w[i].hi - s->target_kib), share));
-		if (give < MIB)
-			continue;
-		char why[sizeof(out[i].why)];
-		snprintf(why, sizeof(why), "pressured (%s)", out[i].pressure);
-		move(s, &out[i], s->target_kib + give, now, why);
-		avail -= (int64_t)give;
-	}
-
-	/* Xen's maximums, and what the table shows. */
-	for (size_t i = 0; i < n; i++) {
-		struct guest_state *s = w[i].s;
-		struct decision *d = &out[i];
-		if (!s)
-			continue;
-		d->target_kib = s->target_kib;
-		d->xen_max_kib = wanted_xen_max(pol, &w[i]);
-		d->set_xen_max = d->xen_max_kib != facts[i].xen_max_kib;
-		d->uncooperative = s->uncooperative;
-		/* xenstore's mark follows ours (also when someone else changed it) */
-		d->uncoop_changed = facts[i].marked_uncooperative != s->uncooperative;
-		const char *st = s->uncooperative                              ? "uncooperative"
-				 : w[i].cur + P->reached_kib < s->target_kib ? "growing"
-				 : w[i].cur > s->target_kib + P->reached_kib ? "shrinking"
-									      : policy_class_name(d->cls);
-		snprintf(d->state, sizeof(d->state), "%s", st);
-	}
-}
-
-int64_t policy_available_kib(const struct policy *pol, const struct host_facts *host,
-			     const struct guest_facts *facts, const struct decision *out, size_t n)
-{
-	uint64_t sum = 0;
 	for (size_t i = 0; i < n; i++)
-		if (out[i].managed && out[i].xen_max_kib > facts[i].current_kib)
-			sum += out[i].xen_max_kib - facts[i].current_kib;
-	return (int64_t)host->free_kib - (int64_t)pol->p.reserve_kib - (int64_t)sum;
+		prepare(pol, host, &facts[i], &w[i], &out[i]);
+	forget_gone(pol);
+	enforce_max(w, n, now);
+	take_from_idle(pol, w, n, now);
+	policy_give(pol, host, w, n);
+	afford_xen_max(pol, host, w, n);
+	for (size_t i = 0; i < n; i++)
+		if (w[i].s)
+			finish(pol, &w[i]);
+	judge_host(pol, host, w, n, hd);
 }

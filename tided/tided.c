@@ -5,21 +5,23 @@
  *
  * Every 500 ms, and sooner (at most every 100 ms) when a watch on xenstore
  * says a domain appeared or went, a guest reported new free memory or
- * pressure, or tidectl changed a bound: read every domain's memory from Xen
- * (libxenctrl) and its report from xenstore, run the policy (policy.c), and
- * apply its decisions: Xen's maximum for the guest (xc_domain_setmaxmem),
- * memory/target, and
- * memory/uncooperative. It runs in the foreground and logs to stdout; stop
- * it with SIGTERM or SIGINT (guests keep their targets), reload the config
- * file with SIGHUP. A restarted tided adopts what it finds: targets from
- * memory/target, marks from memory/uncooperative, bounds set with tidectl
- * from /tool/tided/bounds, and each guest's default min from its record.
+ * pressure, someone wrote a memory/target, or tidectl changed a bound: read
+ * every domain's memory from Xen (libxenctrl) and its report from xenstore,
+ * run the policy (policy.c), and apply its decisions: Xen's maximum for the
+ * guest (xc_domain_setmaxmem), memory/target, memory/uncooperative, and
+ * tided's own nodes under /tool/tided (gather.h), among them each guest's
+ * saved state, from which a restarted tided carries on. It runs in the
+ * foreground and logs to stdout, one line per event, each with its time
+ * since the start; stop it with SIGTERM or SIGINT (guests keep their
+ * targets), reload the config file with SIGHUP. Only one tided runs at a
+ * time: it holds a lock on /run/tided.lock.
  *
  * Exit status: 0 when stopped by a signal, 1 when xenstore or Xen cannot be
- * reached (at start, or for three rounds in a row), 2 for a bad command line
- * or config file.
+ * reached (at start, or for three rounds in a row) or another tided runs, 2
+ * for a bad command line or config file.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
@@ -27,11 +29,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "gather.h"
 #include "policy.h"
+#include "roster.h"
 #include "xc_io.h"
 #include "xs_io.h"
 
@@ -40,6 +44,7 @@
 #define EARLY_ROUND_MS 100 /* a watch event may bring a round forward, not closer than this */
 #define MAX_FAILED_ROUNDS 3
 #define DEFAULT_CONFIG "/etc/tided.conf"
+#define LOCK_PATH "/run/tided.lock"
 
 static volatile sig_atomic_t stop_signal, reload;
 static uint64_t t0;
@@ -53,6 +58,8 @@ static void on_signal(int sig)
 		stop_signal = sig;
 }
 
+/* One log line, with the time since tided started. */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
 {
 	va_list ap;
@@ -66,14 +73,32 @@ static void say(const char *fmt, ...)
 
 static unsigned long long mib(uint64_t kib) { return (unsigned long long)(kib / MIB); }
 
-/* Status nodes are written only when their value changes. */
+/* Everything the daemon keeps between rounds. */
+struct daemon {
+	struct xs_handle *xs;
+	struct xcio *xc;
+	const char *config_path;
+	bool explicit_config;
+	struct tided_config cfg;
+	struct policy_params params; /* the defaults, with the config's reserve */
+	struct policy pol;
+	uint64_t host_total_kib;     /* from the last round, to check a reloaded reserve */
+	struct roster before;        /* the domains of the last round */
+	uint64_t rounds;             /* rounds done, this one included */
+};
+
+/* ---- tided's own nodes: written only when their value changes ---- */
+
+enum slot { S_DOMID, S_FIRST, S_MIN, S_MAX, S_MIN_FROM, S_MAX_FROM, S_TARGET, S_STATE, S_PRESSURE, NSLOTS };
+
 struct status_cache {
 	char name[POLICY_NAME_MAX];
-	char val[8][48];
-	bool live;
+	char val[NSLOTS][48];
+	char saved[POLICY_SAVED_MAX];
 };
 static struct status_cache cache[GATHER_MAX];
 
+/* The cache of a guest's nodes (a fresh one for a new name), or NULL when all are taken. */
 static struct status_cache *cache_for(const char *name)
 {
 	struct status_cache *free_slot = NULL;
@@ -90,38 +115,46 @@ static struct status_cache *cache_for(const char *name)
 	return free_slot;
 }
 
-static void put(struct xs_handle *xs, struct status_cache *c, int slot, const char *name, const char *node,
-		const char *value)
+/* Write /tool/tided/guests/NAME/NODE = value unless old (the cached value) already says so. */
+static void put(struct xs_handle *xs, char *old, size_t size, const char *name, const char *node, const char *value)
 {
 	char path[256];
-	if (c && !strcmp(c->val[slot], value))
+	if (old && !strcmp(old, value))
 		return;
 	snprintf(path, sizeof(path), TOOL "/guests/%s/%s", name, node);
-	if (xsio_write(xs, path, value) == 0 && c)
-		snprintf(c->val[slot], sizeof(c->val[slot]), "%s", value);
+	if (xsio_write(xs, path, value) == 0 && old)
+		snprintf(old, size, "%s", value);
 }
 
-static void put_u64(struct xs_handle *xs, struct status_cache *c, int slot, const char *name, const char *node,
-		    uint64_t v)
+static void put_u64(struct xs_handle *xs, struct status_cache *c, enum slot slot, const char *name,
+		    const char *node, uint64_t v)
 {
 	char buf[24];
 	snprintf(buf, sizeof(buf), "%" PRIu64, v);
-	put(xs, c, slot, name, node, buf);
+	put(xs, c ? c->val[slot] : NULL, sizeof(c->val[slot]), name, node, buf);
 }
 
+static void put_str(struct xs_handle *xs, struct status_cache *c, enum slot slot, const char *name,
+		    const char *node, const char *v)
+{
+	put(xs, c ? c->val[slot] : NULL, sizeof(c->val[slot]), name, node, v);
+}
+
+/* The guest's record for tidectl and for a restarted tided. */
 static void write_status(struct xs_handle *xs, const struct guest_view *g, const struct decision *d)
 {
 	const char *name = g->f.name;
 	struct status_cache *c = cache_for(name);
-	if (c)
-		c->live = true;
-	put_u64(xs, c, 0, name, "domid", g->f.domid);
-	put_u64(xs, c, 1, name, "first_kib", g->first_kib);
-	put_u64(xs, c, 2, name, "min_kib", g->f.min_kib);
-	put_u64(xs, c, 3, name, "max_kib", g->f.max_kib);
-	put_u64(xs, c, 4, name, "target_kib", d->target_kib);
-	put(xs, c, 5, name, "state", d->state);
-	put(xs, c, 6, name, "pressure", d->pressure);
+	put_u64(xs, c, S_DOMID, name, "domid", g->f.domid);
+	put_u64(xs, c, S_FIRST, name, "first_kib", g->first_kib);
+	put_u64(xs, c, S_MIN, name, "min_kib", g->f.min_kib);
+	put_u64(xs, c, S_MAX, name, "max_kib", g->f.max_kib);
+	put_str(xs, c, S_MIN_FROM, name, "min_from", bound_from_name(g->min_from));
+	put_str(xs, c, S_MAX_FROM, name, "max_from", bound_from_name(g->max_from));
+	put_u64(xs, c, S_TARGET, name, "target_kib", d->target_kib);
+	put_str(xs, c, S_STATE, name, "state", d->state);
+	put_str(xs, c, S_PRESSURE, name, "pressure", d->pressure);
+	put(xs, c ? c->saved : NULL, sizeof(c->saved), name, "saved", d->saved);
 }
 
 /* Drop the records of guests that are gone (and of unmanaged domains). */
@@ -145,86 +178,367 @@ static void forget_gone(struct xs_handle *xs, const struct host_view *v, const s
 	free(names);
 }
 
-static void apply(struct xs_handle *xs, struct xcio *xc, const struct guest_view *g, const struct decision *d)
+/* ---- applying one guest's decision ---- */
+
+static void set_xen_max(struct xcio *xc, const struct guest_facts *f, uint64_t kib)
 {
-	const struct guest_facts *f = &g->f;
+	if (xcio_set_max(xc, f->domid, kib))
+		say("%s (dom%u): cannot set Xen's max to %llu MiB: %s", f->name, f->domid, mib(kib), strerror(errno));
+}
+
+static void write_target(struct xs_handle *xs, const struct guest_facts *f, const struct decision *d)
+{
 	char path[256];
-	bool raise_first = d->set_xen_max && d->xen_max_kib > f->xen_max_kib;
-	/* Raise Xen's limit before the target (so the guest can reach it); lower it after. */
-	if (raise_first && xcio_set_max(xc, f->domid, d->xen_max_kib))
-		say("%s (dom%u): cannot raise Xen's max to %llu MiB: %s", f->name, f->domid, mib(d->xen_max_kib),
-		    strerror(errno));
-	if (d->set_target) {
-		snprintf(path, sizeof(path), "/local/domain/%u/memory/target", f->domid);
-		int rc = xsio_write_u64(xs, path, d->target_kib);
-		if (rc)
-			say("%s (dom%u): cannot write memory/target: %s", f->name, f->domid, strerror(-rc));
-		else
-			say("%s (dom%u): target %llu -> %llu MiB (%s; holds %llu MiB)", f->name, f->domid,
-			    mib(f->has_target ? f->target_kib : f->current_kib), mib(d->target_kib), d->why,
-			    mib(f->current_kib));
-	}
-	if (d->set_xen_max && !raise_first && xcio_set_max(xc, f->domid, d->xen_max_kib))
-		say("%s (dom%u): cannot set Xen's max to %llu MiB: %s", f->name, f->domid, mib(d->xen_max_kib),
-		    strerror(errno));
-	if (d->uncoop_changed) {
-		snprintf(path, sizeof(path), "/local/domain/%u/memory/uncooperative", f->domid);
-		if (d->uncooperative) {
-			xsio_write(xs, path, "1");
-			say("%s (dom%u): uncooperative: %s (holds %llu MiB); not counted on until it gets there",
-			    f->name, f->domid, d->why[0] ? d->why : "marked in xenstore", mib(f->current_kib));
-		} else {
-			xsio_rm(xs, path);
-			say("%s (dom%u): cooperative again (holds %llu MiB, target %llu MiB)", f->name, f->domid,
-			    mib(f->current_kib), mib(d->target_kib));
-		}
+	snprintf(path, sizeof(path), "/local/domain/%u/memory/target", f->domid);
+	int rc = xsio_write_u64(xs, path, d->target_kib);
+	if (rc)
+		say("%s (dom%u): cannot write memory/target: %s", f->name, f->domid, strerror(-rc));
+	else
+		say("%s (dom%u): target %llu -> %llu MiB (%s; holds %llu MiB)", f->name, f->domid,
+		    mib(f->has_target ? f->target_kib : f->current_kib), mib(d->target_kib), d->why,
+		    mib(f->current_kib));
+}
+
+/* memory/uncooperative follows tided's mark, with one line each way. */
+static void write_mark(struct xs_handle *xs, const struct guest_facts *f, const struct decision *d)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "/local/domain/%u/memory/uncooperative", f->domid);
+	if (d->uncooperative) {
+		xsio_write(xs, path, "1");
+		say("%s (dom%u): uncooperative: %s (holds %llu MiB); not counted on until it gets there", f->name,
+		    f->domid, d->why[0] ? d->why : "the mark was already in xenstore", mib(f->current_kib));
+	} else {
+		xsio_rm(xs, path);
+		say("%s (dom%u): cooperative again (holds %llu MiB, target %llu MiB)", f->name, f->domid,
+		    mib(f->current_kib), mib(d->target_kib));
 	}
 }
 
-static int round_once(struct xs_handle *xs, struct xcio *xc, struct policy *pol, const struct tided_config *cfg)
+/* Raise Xen's limit before the target (so the guest can reach it); lower it after. */
+static void apply(struct xs_handle *xs, struct xcio *xc, const struct guest_facts *f, const struct decision *d)
+{
+	bool raise_first = d->set_xen_max && d->xen_max_kib > f->xen_max_kib;
+	if (raise_first)
+		set_xen_max(xc, f, d->xen_max_kib);
+	if (d->set_target)
+		write_target(xs, f, d);
+	if (d->set_xen_max && !raise_first)
+		set_xen_max(xc, f, d->xen_max_kib);
+	if (d->uncoop_changed)
+		write_mark(xs, f, d);
+	if (d->note[0])
+		say("%s (dom%u): %s", f->name, f->domid, d->note);
+}
+
+/* ---- lines about the round ---- */
+
+static void log_new_guest(const struct guest_facts *f, const struct decision *d)
+{
+	say("%s (dom%u): managing it: holds %llu MiB, target %llu MiB, bounds [%llu, %llu] MiB%s", f->name, f->domid,
+	    mib(f->current_kib), mib(d->target_kib), mib(f->min_kib), mib(f->max_kib),
+	    d->uncooperative ? ", marked uncooperative" : "");
+}
+
+static void log_verbose(const struct guest_facts *f, const struct decision *d)
+{
+	say("%s: %s, pressure %s, holds %llu KiB, reports total %lld free %lld waits %lld failures %lld%s, "
+	    "target %llu MiB, Xen max %llu MiB",
+	    f->name, d->state, d->pressure, (unsigned long long)f->current_kib,
+	    f->total.valid ? (long long)f->total.value : -1LL, f->free.valid ? (long long)f->free.value : -1LL,
+	    f->waits.valid ? (long long)f->waits.value : -1LL, f->failures.valid ? (long long)f->failures.value : -1LL,
+	    !d->report_ok ? " (ignored)" : !d->credible ? " (not credible)" : "", mib(d->target_kib),
+	    mib(d->xen_max_kib));
+}
+
+/* One line for each managed guest that went, or stopped advertising feature-balloon. */
+static void log_dropped(const struct roster *before, const struct roster *now)
+{
+	const struct roster_entry *e;
+	const char *why;
+	size_t pos = 0;
+	while ((e = roster_next_dropped(before, now, &pos, &why)))
+		say("%s (dom%u): no longer managed: %s", e->name, e->domid, why);
+}
+
+/* One line when host free falls below the reserve (naming who took it), one when it is back. */
+static void log_reserve(const struct daemon *dm, const struct roster *now, const struct host_view *v,
+			const struct host_decision *hd)
+{
+	uint64_t reserve = dm->pol.p.reserve_kib, grew;
+	if (!hd->reserve_changed)
+		return;
+	if (!hd->below_reserve) {
+		say("host free %llu MiB is back above the reserve of %llu MiB", mib(v->free_kib), mib(reserve));
+		return;
+	}
+	const struct roster_entry *e = roster_biggest_growth(&dm->before, now, &grew);
+	if (dm->rounds == 1)
+		say("host free %llu MiB is below the reserve of %llu MiB as tided starts; nothing is given until it is back",
+		    mib(v->free_kib), mib(reserve));
+	else if (e)
+		say("host free %llu MiB fell below the reserve of %llu MiB, not by tided's doing: %s (dom%u, %s) took "
+		    "%llu MiB since the last round; nothing is given until it is back",
+		    mib(v->free_kib), mib(reserve), e->name, e->domid, e->managed ? "managed" : "not managed", mib(grew));
+	else
+		say("host free %llu MiB fell below the reserve of %llu MiB, not by tided's doing (no domain grew "
+		    "since the last round); nothing is given until it is back",
+		    mib(v->free_kib), mib(reserve));
+}
+
+/* ---- one round ---- */
+
+static void publish_host(struct xs_handle *xs, const struct host_view *v, const struct host_decision *hd,
+			 uint64_t now)
+{
+	xsio_write_u64(xs, TOOL "/host/free_kib", v->free_kib);
+	xsio_write_u64(xs, TOOL "/host/available_kib", hd->available_kib > 0 ? (uint64_t)hd->available_kib : 0);
+	xsio_write_u64(xs, TOOL "/heartbeat_ms", now);
+}
+
+/* Apply the round's decisions and say what changed; now collects this round's domains. */
+static void apply_all(struct daemon *dm, const struct host_view *v, const struct decision *out, struct roster *now)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		const struct guest_facts *f = &v->g[i].f;
+		const struct roster_entry *was = roster_find(&dm->before, f->domid);
+		roster_add(now, f->domid, f->name, out[i].managed, f->current_kib);
+		if (!out[i].managed)
+			continue;
+		if (!was || !was->managed)
+			log_new_guest(f, &out[i]);
+		apply(dm->xs, dm->xc, f, &out[i]);
+		write_status(dm->xs, &v->g[i], &out[i]);
+		if (verbose)
+			log_verbose(f, &out[i]);
+	}
+}
+
+/* One round: gather, decide, apply, log. 0, or -1 if Xen or xenstore could not be read. */
+static int round_once(struct daemon *dm)
 {
 	static struct host_view v;
 	static struct guest_facts facts[GATHER_MAX];
 	static struct decision out[GATHER_MAX];
-	static bool managed_before[1 << 16];
+	static struct roster now;
 	char err[256];
-	if (gather(xs, xc, cfg, &v, err, sizeof(err))) {
+	if (gather(dm->xs, dm->xc, &dm->cfg, &v, err, sizeof(err))) {
 		say("%s", err);
 		return -1;
 	}
+	dm->host_total_kib = v.total_kib;
+	dm->rounds++;
 	for (size_t i = 0; i < v.n; i++)
 		facts[i] = v.g[i].f;
 	struct host_facts host = {.now_ms = now_ms(), .free_kib = v.free_kib};
-	policy_round(pol, &host, facts, v.n, out);
-	for (size_t i = 0; i < v.n; i++) {
-		const struct guest_facts *f = &facts[i];
-		uint16_t id = (uint16_t)f->domid;
-		if (!out[i].managed) {
-			managed_before[id] = false;
+	struct host_decision hd;
+	policy_round(&dm->pol, &host, facts, v.n, out, &hd);
+	now.n = 0;
+	apply_all(dm, &v, out, &now);
+	log_dropped(&dm->before, &now);
+	log_reserve(dm, &now, &v, &hd);
+	dm->before = now;
+	forget_gone(dm->xs, &v, out);
+	publish_host(dm->xs, &v, &hd, host.now_ms);
+	return 0;
+}
+
+/* ---- the config file ---- */
+
+/* Load the config file into c: 0; 1 if the default file does not exist (c empty); -1 with the reason in err. */
+static int load_config(const struct daemon *dm, struct tided_config *c, char *err, size_t errlen)
+{
+	int rc = config_load(dm->config_path, c, err, errlen);
+	if (rc == 1 && dm->explicit_config) {
+		snprintf(err, errlen, "%s: no such file", dm->config_path);
+		return -1;
+	}
+	return rc;
+}
+
+/* A reserve tided can keep: below the host's memory. 0, or -1 with the reason in err. */
+static int check_reserve(uint64_t reserve_kib, uint64_t total_kib, char *err, size_t errlen)
+{
+	if (reserve_kib < total_kib)
+		return 0;
+	snprintf(err, errlen, "reserve=%llu is not below the host's %llu MiB: tided would never give anything",
+		 mib(reserve_kib), mib(total_kib));
+	return -1;
+}
+
+/* SIGHUP: a new config file, or the old one kept, with one line either way. */
+static void reload_config(struct daemon *dm)
+{
+	static struct tided_config fresh;
+	char err[512];
+	if (load_config(dm, &fresh, err, sizeof(err)) < 0 ||
+	    check_reserve(fresh.has_reserve ? fresh.reserve_kib : dm->params.reserve_kib, dm->host_total_kib, err,
+			  sizeof(err))) {
+		say("%s; kept the old configuration", err);
+		return;
+	}
+	dm->cfg = fresh;
+	dm->pol.p.reserve_kib = dm->cfg.has_reserve ? dm->cfg.reserve_kib : dm->params.reserve_kib;
+	xsio_write_u64(dm->xs, TOOL "/host/reserve_kib", dm->pol.p.reserve_kib);
+	say("reloaded %s: reserve %llu MiB, %zu guests' bounds", dm->config_path, mib(dm->pol.p.reserve_kib), dm->cfg.n);
+}
+
+/* ---- start and stop ---- */
+
+/* One tided at a time: hold LOCK_PATH for as long as this one runs. 0, or -1 after one line. */
+static int take_lock(void)
+{
+	int fd = open(LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		fprintf(stderr, "tided: cannot open %s: %s\n", LOCK_PATH, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		char pid[24] = "";
+		ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		fprintf(stderr, "tided: another tided is running (pid %s, holding %s); not starting a second one\n",
+			pid[0] ? pid : "?", LOCK_PATH);
+		return -1;
+	}
+	char text[24];
+	int len = snprintf(text, sizeof(text), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) || pwrite(fd, text, (size_t)len, 0) != len)
+		fprintf(stderr, "tided: cannot write its pid into %s (still locked): %s\n", LOCK_PATH, strerror(errno));
+	return 0; /* the descriptor stays open, and the lock held, until tided exits */
+}
+
+/* Open xenstore and Xen, check the reserve against the host: 0, or the exit status after one line. */
+static int open_host(struct daemon *dm)
+{
+	char err[512];
+	uint64_t free_kib;
+	if (!(dm->xs = xsio_open(err, sizeof(err))) || !(dm->xc = xcio_open(err, sizeof(err)))) {
+		fprintf(stderr, "tided: %s\n", err);
+		return 1;
+	}
+	if (xcio_host(dm->xc, &free_kib, &dm->host_total_kib)) {
+		fprintf(stderr, "tided: cannot read Xen's host memory (xc_physinfo: %s)\n", strerror(errno));
+		return 1;
+	}
+	if (check_reserve(dm->params.reserve_kib, dm->host_total_kib, err, sizeof(err))) {
+		fprintf(stderr, "tided: %s: %s\n", dm->config_path, err);
+		return 2;
+	}
+	return 0;
+}
+
+/* Watch what brings a round forward, and say in xenstore that this tided runs: 0, or -1 after one line. */
+static int publish(struct daemon *dm)
+{
+	static const char *watches[][2] = {
+		{"@introduceDomain", "domains"}, {"@releaseDomain", "domains"},
+		{"/local/domain", "local"},       {TOOL "/bounds", "bounds"},
+	};
+	for (size_t i = 0; i < sizeof(watches) / sizeof(watches[0]); i++) {
+		int rc = xsio_watch(dm->xs, watches[i][0], watches[i][1]);
+		if (rc) {
+			fprintf(stderr, "tided: cannot watch %s in xenstore: %s\n", watches[i][0], strerror(-rc));
+			return -1;
+		}
+	}
+	if (xsio_write_u64(dm->xs, TOOL "/pid", (uint64_t)getpid()) ||
+	    xsio_write_u64(dm->xs, TOOL "/host/reserve_kib", dm->params.reserve_kib)) {
+		fprintf(stderr, "tided: cannot write under " TOOL " in xenstore (not dom0?)\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Remove /tool/tided/pid if it is this tided's (never another's). */
+static void unpublish(struct xs_handle *xs)
+{
+	int64_t pid;
+	if (xsio_read_i64(xs, TOOL "/pid", &pid) == 0 && pid == (int64_t)getpid())
+		xsio_rm(xs, TOOL "/pid");
+}
+
+/* ---- the loop ---- */
+
+/* Does a watch event bring the next round forward? */
+static bool wants_round(const char *path, const char *token)
+{
+	static const char *const nodes[] = {"/data/tide/alloc_waits", "/data/tide/alloc_failures",
+					     "/data/meminfo_free", "/feature-balloon", "/memory/target"};
+	if (strcmp(token, "local"))
+		return true; /* a domain came or went, or a bound changed */
+	size_t len = strlen(path);
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		size_t n = strlen(nodes[i]);
+		if (len >= n && !strcmp(path + len - n, nodes[i]))
+			return true;
+	}
+	return false;
+}
+
+/* Wait for watch events until `until`: whether one wants a round; -1 if xenstore is lost (after a line). */
+static int wait_events(struct xs_handle *xs, uint64_t until)
+{
+	uint64_t now = now_ms();
+	struct pollfd pfd = {.fd = xsio_fd(xs), .events = POLLIN};
+	int prc = poll(&pfd, 1, (int)(until > now ? until - now : 0));
+	if (prc < 0 && errno != EINTR) {
+		say("poll on xenstore: %s", strerror(errno));
+		return -1;
+	}
+	char path[256], token[32];
+	int erc = 0, early = 0;
+	while (prc > 0 && (erc = xsio_next_event(xs, path, sizeof(path), token, sizeof(token))) == 1)
+		early |= wants_round(path, token);
+	if (prc > 0 && erc < 0 && xsio_fatal(erc)) {
+		say("lost xenstore: %s", strerror(-erc));
+		return -1;
+	}
+	return early;
+}
+
+/* Rounds until a signal stops tided: 0, or 1 when xenstore or Xen stayed out of reach. */
+static int run(struct daemon *dm)
+{
+	uint64_t last_round = 0, next_round = now_ms();
+	bool early = false;
+	int failed = 0;
+	while (!stop_signal) {
+		if (reload) {
+			reload = 0;
+			reload_config(dm);
+			early = true;
+		}
+		uint64_t now = now_ms();
+		if (now >= next_round || (early && now >= last_round + EARLY_ROUND_MS)) {
+			early = false;
+			last_round = now;
+			next_round = now + ROUND_MS;
+			failed = round_once(dm) ? failed + 1 : 0;
+			if (failed >= MAX_FAILED_ROUNDS) {
+				say("giving up: xenstore or Xen unreachable for %d rounds", failed);
+				return 1;
+			}
 			continue;
 		}
-		if (!managed_before[id])
-			say("%s (dom%u): managing it: holds %llu MiB, target %llu MiB, bounds [%llu, %llu] MiB%s",
-			    f->name, f->domid, mib(f->current_kib), mib(out[i].target_kib), mib(f->min_kib),
-			    mib(f->max_kib), out[i].uncooperative ? ", marked uncooperative" : "");
-		managed_before[id] = true;
-		apply(xs, xc, &v.g[i], &out[i]);
-		write_status(xs, &v.g[i], &out[i]);
-		if (verbose)
-			say("%s: %s, pressure %s, holds %llu KiB, reports total %lld free %lld waits %lld failures %lld%s, "
-			    "target %llu MiB, Xen max %llu MiB",
-			    f->name, out[i].state, out[i].pressure, (unsigned long long)f->current_kib,
-			    f->total.valid ? (long long)f->total.value : -1LL,
-			    f->free.valid ? (long long)f->free.value : -1LL,
-			    f->waits.valid ? (long long)f->waits.value : -1LL,
-			    f->failures.valid ? (long long)f->failures.value : -1LL, out[i].report_ok ? "" : " (ignored)",
-			    mib(out[i].target_kib), mib(out[i].xen_max_kib));
+		int rc = wait_events(dm->xs, early ? last_round + EARLY_ROUND_MS : next_round);
+		if (rc < 0)
+			return 1;
+		early = early || rc;
 	}
-	forget_gone(xs, &v, out);
-	int64_t avail = policy_available_kib(pol, &host, facts, out, v.n);
-	xsio_write_u64(xs, TOOL "/host/free_kib", v.free_kib);
-	xsio_write_u64(xs, TOOL "/host/available_kib", avail > 0 ? (uint64_t)avail : 0);
-	xsio_write_u64(xs, TOOL "/heartbeat_ms", host.now_ms);
+	say("stopping on signal %d; guests keep their targets", (int)stop_signal);
 	return 0;
 }
 
@@ -235,33 +549,16 @@ static void usage(FILE *to)
 		    "  -v       log every guest's state every round\n");
 }
 
-static int load_config(const char *path, bool explicit, struct tided_config *cfg)
+/* The command line into dm: 0 to go on, or 2 after the usage (-h: exit 0 after it). */
+static int parse_args(int argc, char **argv, struct daemon *dm)
 {
-	char err[512];
-	int rc = config_load(path, cfg, err, sizeof(err));
-	if (rc < 0) {
-		fprintf(stderr, "tided: %s\n", err);
-		return -1;
-	}
-	if (rc == 1 && explicit) {
-		fprintf(stderr, "tided: %s: no such file\n", path);
-		return -1;
-	}
-	return rc;
-}
-
-int main(int argc, char **argv)
-{
-	const char *config_path = DEFAULT_CONFIG;
-	bool explicit_config = false;
 	int opt;
-	t0 = now_ms();
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	dm->config_path = DEFAULT_CONFIG;
 	while ((opt = getopt(argc, argv, "c:vh")) != -1) {
 		switch (opt) {
-		case 'c': config_path = optarg; explicit_config = true; break;
+		case 'c': dm->config_path = optarg; dm->explicit_config = true; break;
 		case 'v': verbose = true; break;
-		case 'h': usage(stdout); return 0;
+		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return 2;
 		}
 	}
@@ -269,122 +566,38 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	static struct tided_config cfg;
-	int crc = load_config(config_path, explicit_config, &cfg);
-	if (crc < 0)
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct daemon dm;
+	char err[512];
+	t0 = now_ms();
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	int rc = parse_args(argc, argv, &dm);
+	if (rc)
+		return rc;
+	int none = load_config(&dm, &dm.cfg, err, sizeof(err));
+	if (none < 0) {
+		fprintf(stderr, "tided: %s\n", err);
 		return 2;
-
-	char err[256];
-	struct xs_handle *xs = xsio_open(err, sizeof(err));
-	if (!xs) {
-		fprintf(stderr, "tided: %s\n", err);
+	}
+	policy_default_params(&dm.params);
+	if (dm.cfg.has_reserve)
+		dm.params.reserve_kib = dm.cfg.reserve_kib;
+	if ((rc = open_host(&dm)))
+		return rc;
+	if (take_lock() || publish(&dm))
 		return 1;
-	}
-	struct xcio *xc = xcio_open(err, sizeof(err));
-	if (!xc) {
-		fprintf(stderr, "tided: %s\n", err);
-		return 1;
-	}
-	static struct policy pol;
-	struct policy_params params;
-	policy_default_params(&params);
-	if (cfg.has_reserve)
-		params.reserve_kib = cfg.reserve_kib;
-	policy_init(&pol, &params);
-
-	const char *watches[][2] = {
-		{"@introduceDomain", "domains"}, {"@releaseDomain", "domains"},
-		{"/local/domain", "local"},       {TOOL "/bounds", "bounds"},
-	};
-	for (size_t i = 0; i < sizeof(watches) / sizeof(watches[0]); i++) {
-		int rc = xsio_watch(xs, watches[i][0], watches[i][1]);
-		if (rc) {
-			fprintf(stderr, "tided: cannot watch %s in xenstore: %s\n", watches[i][0], strerror(-rc));
-			return 1;
-		}
-	}
-	if (xsio_write_u64(xs, TOOL "/pid", (uint64_t)getpid()) ||
-	    xsio_write_u64(xs, TOOL "/host/reserve_kib", params.reserve_kib)) {
-		fprintf(stderr, "tided: cannot write under " TOOL " in xenstore (not dom0?)\n");
-		return 1;
-	}
-
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
+	policy_init(&dm.pol, &dm.params);
+	install_signals();
 	say("started: reserve %llu MiB, config %s (%zu guests' bounds); managing guests that advertise "
 	    "feature-balloon",
-	    mib(params.reserve_kib), crc == 1 ? "none" : config_path, cfg.n);
-	uint64_t last_round = 0, next_round = now_ms();
-	bool early = false;
-	int failed = 0;
-	while (!stop_signal) {
-		if (reload) {
-			reload = 0;
-			static struct tided_config fresh;
-			if (load_config(config_path, explicit_config, &fresh) >= 0) {
-				cfg = fresh;
-				pol.p.reserve_kib = cfg.has_reserve ? cfg.reserve_kib : params.reserve_kib;
-				xsio_write_u64(xs, TOOL "/host/reserve_kib", pol.p.reserve_kib);
-				say("reloaded %s: reserve %llu MiB, %zu guests' bounds", config_path,
-				    mib(pol.p.reserve_kib), cfg.n);
-			} else {
-				say("kept the old configuration");
-			}
-			early = true;
-		}
-		uint64_t now = now_ms();
-		if (now >= next_round || (early && now >= last_round + EARLY_ROUND_MS)) {
-			early = false;
-			last_round = now;
-			next_round = now + ROUND_MS;
-			if (round_once(xs, xc, &pol, &cfg)) {
-				if (++failed >= MAX_FAILED_ROUNDS) {
-					fprintf(stderr, "tided: giving up: xenstore or Xen unreachable for %d rounds\n",
-						failed);
-					return 1;
-				}
-			} else {
-				failed = 0;
-			}
-			continue;
-		}
-		uint64_t until = early ? last_round + EARLY_ROUND_MS : next_round;
-		struct pollfd pfd = {.fd = xsio_fd(xs), .events = POLLIN};
-		int prc = poll(&pfd, 1, (int)(until > now ? until - now : 0));
-		if (prc < 0 && errno != EINTR) {
-			fprintf(stderr, "tided: poll on xenstore: %s\n", strerror(errno));
-			return 1;
-		}
-		if (prc <= 0)
-			continue;
-		char path[256], token[32];
-		int erc;
-		while ((erc = xsio_next_event(xs, path, sizeof(path), token, sizeof(token))) == 1) {
-			size_t len = strlen(path);
-			if (strcmp(token, "local")) {
-				early = true; /* a domain came or went, or a bound changed */
-				continue;
-			}
-#define ENDS(s) (len >= sizeof(s) - 1 && !strcmp(path + len - (sizeof(s) - 1), s))
-			if (ENDS("/data/tide/alloc_waits") || ENDS("/data/tide/alloc_failures") ||
-			    ENDS("/data/meminfo_free") || ENDS("/feature-balloon"))
-				early = true;
-#undef ENDS
-		}
-		if (erc < 0 && xsio_fatal(erc)) {
-			fprintf(stderr, "tided: lost xenstore: %s\n", strerror(-erc));
-			return 1;
-		}
-	}
-	say("stopping on signal %d; guests keep their targets", (int)stop_signal);
-	xsio_rm(xs, TOOL "/pid");
-	xcio_close(xc);
-	xsio_close(xs);
-	return 0;
+	    mib(dm.params.reserve_kib), none ? "none" : dm.config_path, dm.cfg.n);
+	rc = run(&dm);
+	unpublish(dm.xs);
+	xcio_close(dm.xc);
+	xsio_close(dm.xs);
+	return rc;
 }

@@ -4,7 +4,8 @@
 TIDED_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE
 TIDED_LIBS := -lxenstore -lxenctrl -lxentoollog
 TIDED_HDR := $(wildcard tided/*.h)
-TIDED_COMMON := tided/policy.c tided/config.c tided/gather.c tided/xs_io.c tided/xc_io.c
+TIDED_POLICY := tided/policy.c tided/observe.c tided/share.c tided/saved.c
+TIDED_COMMON := $(TIDED_POLICY) tided/config.c tided/roster.c tided/gather.c tided/xs_io.c tided/xc_io.c
 
 $(BUILD)/tided: tided/tided.c $(TIDED_COMMON) $(TIDED_HDR)
 	@mkdir -p $(dir $@)
@@ -17,11 +18,20 @@ $(BUILD)/tidectl: tided/tidectl.c $(TIDED_COMMON) $(TIDED_HDR)
 	@$(CC) $(TIDED_CFLAGS) -o $@ tided/tidectl.c $(TIDED_COMMON) $(TIDED_LIBS)
 
 # Pure C: the policy, the config file and a simulated host; no Xen.
-TIDED_UNIT_SRC := tided/policy.c tided/config.c $(wildcard tided/tests/*.c)
-$(BUILD)/tided-unit-tests: $(TIDED_UNIT_SRC) $(TIDED_HDR) $(wildcard tided/tests/*.h)
+TIDED_UNIT_SRC := $(TIDED_POLICY) tided/config.c tided/roster.c $(wildcard tided/tests/*.c)
+$(BUILD)/tided-unit-tests: $(TIDED_UNIT_SRC) $(TIDED_HDR) $(wildcard tided/tests/*.h) kernel/include/tide/floor.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@ (ASan, UBSan)"
 	@$(CC) -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 		-fno-omit-frame-pointer -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $(TIDED_UNIT_SRC)
 
 all: $(BUILD)/tided $(BUILD)/tidectl $(BUILD)/tided-unit-tests
+
+# The hostile-guest fuzz of tided's policy (tided/tests/fuzz.c), long: 10^6
+# rounds from a new seed each time (make tided-fuzz TIDED_FUZZ_SEED=N replays
+# one). The unit suite runs 10^4 rounds from a fixed seed.
+TIDED_FUZZ_ROUNDS ?= 1000000
+TIDED_FUZZ_SEED ?= $(shell date +%s)
+.PHONY: tided-fuzz
+tided-fuzz: $(BUILD)/tided-unit-tests
+	$(BUILD)/tided-unit-tests fuzz $(TIDED_FUZZ_ROUNDS) $(TIDED_FUZZ_SEED)

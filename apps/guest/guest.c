@@ -15,12 +15,22 @@
 #include <tide/lib.h>
 #include <tide/mem_report.h>
 #include <tide/page_alloc.h>
+#include <tide/platform.h>
 #include <tide/sched.h>
 
 #define MS 1000000ULL
 
 static void **held;
 static unsigned long held_pages;
+
+/* Why the last allocation failed, as far as the guest can tell. */
+static const char *why_failed(void)
+{
+	long max = platform_max_pages();
+	if (max >= 0 && frames_populated() >= (unsigned long)max)
+		return "the guest is at Xen's limit for it (xl mem-max raises it)";
+	return "the host refused more memory";
+}
 
 static void allocate(unsigned long pages)
 {
@@ -30,7 +40,11 @@ static void allocate(unsigned long pages)
 		held = p;
 		held_pages++;
 	}
-	printk("guest: allocated %lu of %lu MiB\n", PAGES_TO_MIB(held_pages), PAGES_TO_MIB(pages));
+	if (held_pages < pages)
+		printk("guest: allocation failed: allocated %lu of %lu MiB; %s\n", PAGES_TO_MIB(held_pages),
+		       PAGES_TO_MIB(pages), why_failed());
+	else
+		printk("guest: allocated %lu of %lu MiB\n", PAGES_TO_MIB(held_pages), PAGES_TO_MIB(pages));
 }
 
 /* Take pages until held_pages reaches pages; false if an allocation failed. */
@@ -77,7 +91,8 @@ int app_main(void)
 			unsigned long goal = MIN(MIB_TO_PAGES(alloc_mib),
 						 (unsigned long)(MIB_TO_PAGES(rate) * ((now - alloc_at) / MS) / 1000));
 			if (!take(goal) && (failed_logged_at == 0 || now - failed_logged_at >= 1000 * MS)) {
-				printk("guest: allocation failed at %lu MiB; retrying\n", PAGES_TO_MIB(held_pages));
+				printk("guest: allocation failed at %lu MiB (%s); retrying\n", PAGES_TO_MIB(held_pages),
+				       why_failed());
 				failed_logged_at = now;
 			}
 			if (held_pages == MIB_TO_PAGES(alloc_mib)) {

@@ -68,14 +68,10 @@ char *strchr(const char *s, int c)
 	}
 }
 
-int parse_ulong(const char *s, size_t len, unsigned long *out)
+/* Parse the digits s[i..len) in base 10 or 16. */
+static int parse_digits(const char *s, size_t i, size_t len, unsigned long base, unsigned long *out)
 {
-	unsigned long base = 10, v = 0;
-	size_t i = 0;
-	if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		i = 2;
-	}
+	unsigned long v = 0;
 	if (i == len)
 		return -EINVAL;
 	for (; i < len; i++) {
@@ -96,3 +92,12 @@ int parse_ulong(const char *s, size_t len, unsigned long *out)
 	*out = v;
 	return 0;
 }
+
+int parse_ulong(const char *s, size_t len, unsigned long *out)
+{
+	if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		return parse_digits(s, 2, len, 16, out);
+	return parse_digits(s, 0, len, 10, out);
+}
+
+int parse_decimal(const char *s, size_t len, unsigned long *out) { return parse_digits(s, 0, len, 10, out); }

@@ -15,7 +15,7 @@
 static enum balloon_state state;
 static struct balloon_stats stats;
 static unsigned retries;
-static bool floor_logged;
+static bool floor_logged, limit_logged; /* said once per target */
 static bool growing_now; /* re-entry guard for grow on shortage */
 static unsigned long shortage_step = SHORTAGE_STEP_MIN_PAGES;
 static uint64_t last_shortage_ns;
@@ -30,16 +30,18 @@ const char *balloon_state_name(enum balloon_state s)
 
 enum balloon_state balloon_state(void) { return state; }
 
-const struct balloon_stats *balloon_stats(void)
-{
-	elastic_block_counts(&stats.blocks_plugged, &stats.blocks_unplugged);
-	return &stats;
-}
-
 /* Used memory plus a margin (tide/floor.h). */
 static unsigned long floor_pages(void)
 {
 	return tide_floor_pages(frames_in_state(FRAME_USED) + frames_in_state(FRAME_RESERVED));
+}
+
+const struct balloon_stats *balloon_stats(void)
+{
+	stats.blocks_plugged = elastic_stats()->blocks_plugged;
+	stats.blocks_unplugged = elastic_stats()->blocks_unplugged;
+	stats.floor_pages = floor_pages();
+	return &stats;
 }
 
 void balloon_init(void)
@@ -52,7 +54,7 @@ void balloon_init(void)
 	stats.target_pages = frames_populated();
 	state = BALLOON_IDLE;
 	retries = 0;
-	floor_logged = growing_now = false;
+	floor_logged = limit_logged = growing_now = false;
 	shortage_step = SHORTAGE_STEP_MIN_PAGES;
 	last_shortage_ns = shortage_backoff_ns = shortage_retry_at_ns = 0;
 	page_alloc_set_shortage_hook(balloon_on_shortage, BALLOON_LOW_WATERMARK);
@@ -73,7 +75,7 @@ void balloon_set_target(unsigned long pages)
 	stats.backoff_ns = 0;
 	stats.retry_at_ns = 0;
 	retries = 0;
-	floor_logged = false;
+	floor_logged = limit_logged = false;
 	state = frames_populated() == pages ? BALLOON_IDLE
 		: frames_populated() < pages ? BALLOON_GROWING
 					     : BALLOON_SHRINKING;
@@ -123,8 +125,7 @@ static enum balloon_state shrink_done(unsigned long goal)
 static enum balloon_state step_shrink(uint64_t now)
 {
 	unsigned long held = frames_populated();
-	stats.floor_pages = floor_pages();
-	unsigned long goal = MAX(stats.target_pages, stats.floor_pages);
+	unsigned long goal = MAX(stats.target_pages, floor_pages());
 	if (held <= goal)
 		return shrink_done(goal);
 	bool refused;
@@ -137,18 +138,39 @@ static enum balloon_state step_shrink(uint64_t now)
 	return frames_populated() <= goal ? shrink_done(goal) : (state = BALLOON_SHRINKING);
 }
 
+/* Held at Xen's limit below the target: idle, said once per target. */
+static enum balloon_state grow_at_limit(long limit)
+{
+	if (!limit_logged) {
+		if (limit < 0)
+			printk("balloon: cannot read Xen's limit (error %ld); holding %lu of %lu pages\n", limit,
+			       frames_populated(), stats.target_pages);
+		else
+			printk("balloon: target %lu pages is above Xen's limit; holding %lu pages (the limit)\n",
+			       stats.target_pages, frames_populated());
+		limit_logged = true;
+	}
+	return state = BALLOON_IDLE;
+}
+
 static enum balloon_state step_grow(uint64_t now)
 {
+	long limit = platform_max_pages();
 	unsigned long held = frames_populated();
+	if (limit < 0 || (unsigned long)limit <= held)
+		return grow_at_limit(limit);
+	unsigned long goal = MIN(stats.target_pages, (unsigned long)limit);
 	bool refused;
-	long got = elastic_grow(MIN(stats.target_pages - held, BALLOON_STEP_PAGES), &refused);
+	long got = elastic_grow(MIN(goal - held, BALLOON_STEP_PAGES), 0, &refused);
 	if (got > 0)
 		made_progress();
-	if (refused) {
+	if (refused && frames_populated() < goal) {
 		back_off(now, "growing");
 		return state;
 	}
-	return state = frames_populated() >= stats.target_pages ? BALLOON_IDLE : BALLOON_GROWING;
+	if (frames_populated() >= stats.target_pages)
+		return state = BALLOON_IDLE;
+	return frames_populated() >= goal ? grow_at_limit(limit) : (state = BALLOON_GROWING);
 }
 
 enum balloon_state balloon_work(void)
@@ -163,6 +185,23 @@ enum balloon_state balloon_work(void)
 	if (frames_populated() > stats.target_pages)
 		return step_shrink(now);
 	return state = BALLOON_IDLE;
+}
+
+uint64_t balloon_next_work_ns(void)
+{
+	switch (state) {
+	case BALLOON_GROWING:
+	case BALLOON_SHRINKING:
+		return monotonic_ns();
+	case BALLOON_WAITING:
+		return stats.retry_at_ns;
+	case BALLOON_IDLE:
+		if (frames_populated() != stats.target_pages)
+			return monotonic_ns() + BALLOON_RECHECK_NS;
+		return ~0ULL;
+	default:
+		return ~0ULL;
+	}
 }
 
 enum balloon_state balloon_settle(uint64_t deadline_ns)
@@ -183,7 +222,17 @@ long balloon_shrink(unsigned long pages)
 	return got > 0 ? got : -ENOMEM;
 }
 
-int balloon_on_shortage(unsigned long need_pages)
+/* How much growth on shortage asks for: the shortfall or the current step, whole blocks when contiguous. */
+static unsigned long shortage_want(unsigned long need_pages, bool contiguous, uint64_t now)
+{
+	if (now - last_shortage_ns > 1000000000ULL)
+		shortage_step = SHORTAGE_STEP_MIN_PAGES;
+	last_shortage_ns = now;
+	unsigned long want = contiguous ? need_pages : MAX(need_pages, shortage_step);
+	return DIV_ROUND_UP(want, BLOCK_PAGES) * BLOCK_PAGES;
+}
+
+int balloon_on_shortage(unsigned long need_pages, bool contiguous)
 {
 	uint64_t now = monotonic_ns();
 	stats.shortages++;
@@ -193,14 +242,10 @@ int balloon_on_shortage(unsigned long need_pages)
 		stats.shortage_denied++;
 		return -EAGAIN;
 	}
-	if (now - last_shortage_ns > 1000000000ULL)
-		shortage_step = SHORTAGE_STEP_MIN_PAGES;
-	last_shortage_ns = now;
-	unsigned long want = MAX(need_pages, shortage_step);
-	want = DIV_ROUND_UP(want, BLOCK_PAGES) * BLOCK_PAGES;
+	unsigned long want = shortage_want(need_pages, contiguous, now);
 	growing_now = true;
 	bool refused;
-	long got = elastic_grow(want, &refused);
+	long got = elastic_grow(want, contiguous ? need_pages : 0, &refused);
 	growing_now = false;
 	if (got > 0) {
 		shortage_step = MIN(shortage_step * 2, SHORTAGE_STEP_MAX_PAGES);

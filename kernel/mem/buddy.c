@@ -260,22 +260,30 @@ void page_alloc_set_shortage_hook(shortage_hook_t hook, unsigned long low_waterm
 	low_watermark = low_watermark_pages;
 }
 
+/* Take 2^order frames from the cache or the free lists, without growing: 0 or -ENOMEM. */
+static int alloc_now(unsigned order, pfn_t *out)
+{
+	if (order == 0 && (page_cache_len || page_cache_refill())) {
+		*out = page_cache[--page_cache_len];
+		frame_move_plain(*out, FRAME_FREE, FRAME_USED);
+		return 0;
+	}
+	return buddy_alloc(order, out);
+}
+
 void *alloc_pages(unsigned order)
 {
 	unsigned long need = 1UL << order;
 	pfn_t p;
 	if (shortage_hook && nr_free_pages() < need + low_watermark)
-		shortage_hook(need + low_watermark - nr_free_pages());
-	if (order == 0 && (page_cache_len || page_cache_refill())) {
-		p = page_cache[--page_cache_len];
-		frame_move_plain(p, FRAME_FREE, FRAME_USED);
+		shortage_hook(need + low_watermark - nr_free_pages(), false);
+	if (alloc_now(order, &p) == 0)
 		return frame_to_virt(p);
-	}
-	if (buddy_alloc(order, &p)) {
-		alloc_failures++;
-		return NULL;
-	}
-	return frame_to_virt(p);
+	/* enough free pages, none contiguous enough: only a new block helps */
+	if (shortage_hook && order > 0 && shortage_hook(need, true) == 0 && alloc_now(order, &p) == 0)
+		return frame_to_virt(p);
+	alloc_failures++;
+	return NULL;
 }
 
 void free_pages(void *va, unsigned order)

@@ -4,10 +4,19 @@
  * it. The balloon state machine (balloon.c) decides when and how much.
  *
  * Growing: refill ballooned-out frames of online blocks, lowest first, then
- * hot-add absent blocks above the boot boundary, lowest first. Shrinking:
- * unplug drained hot-added blocks, highest first; then whole free blocks
- * (highest first, from the allocator's sorted order-9 list); then single
- * pages, 512 per request.
+ * hot-add absent blocks above the boot boundary, lowest first. A request is
+ * met to the page: a last hot-added block may be populated only in part
+ * (never less than its own metadata frames, so at most
+ * platform_block_meta_frames() - 1 pages over). Growth for a contiguous
+ * chunk (the allocator's lists are fragmented) skips partly ballooned blocks
+ * and brings whole blocks only; a hot-added block serves chunks up to half a
+ * block (its metadata sits in its first frames), so a whole-block chunk can
+ * only come from a ballooned-out boot block.
+ *
+ * Shrinking: unplug drained hot-added blocks, highest first; then whole free
+ * blocks (highest first, from the allocator's sorted order-9 list); then
+ * single pages, 512 per request. The unplug scan walks hot-added blocks
+ * only, from the highest one down, and stops when it has what it wants.
  */
 #include <tide/balloon.h>
 #include <tide/frame.h>
@@ -23,19 +32,16 @@
 static pfn_t batch[BATCH];
 static unsigned long block_batch[BLOCK_BATCH];
 static unsigned long boot_blocks;
-static unsigned long blocks_plugged, blocks_unplugged;
+static unsigned long plugged_top; /* one past the highest online hot-added block */
+static struct elastic_stats stats;
 
 void elastic_init(unsigned long boot_boundary_blocks)
 {
-	boot_blocks = boot_boundary_blocks;
-	blocks_plugged = blocks_unplugged = 0;
+	boot_blocks = plugged_top = boot_boundary_blocks;
+	memset(&stats, 0, sizeof(stats));
 }
 
-void elastic_block_counts(unsigned long *plugged, unsigned long *unplugged)
-{
-	*plugged = blocks_plugged;
-	*unplugged = blocks_unplugged;
-}
+const struct elastic_stats *elastic_stats(void) { return &stats; }
 
 /* Mark n populated frames of one block free, as runs of consecutive frames. */
 static void give_to_allocator(const pfn_t *frames, unsigned long n)
@@ -94,8 +100,11 @@ static unsigned long refill_blocks(unsigned long nb, bool *refused)
 	return (unsigned long)got;
 }
 
-/* Refill ballooned-out frames, lowest blocks first: whole empty boot blocks in batches. */
-static unsigned long refill(unsigned long want, bool *refused)
+/*
+ * Refill ballooned-out frames, lowest blocks first: whole empty boot blocks in
+ * batches; partly ballooned blocks frame by frame unless whole_blocks.
+ */
+static unsigned long refill(unsigned long want, bool whole_blocks, bool *refused)
 {
 	unsigned long gained = 0, nb = 0;
 	for (unsigned long b = block_next_present(0); b < frames_nr_blocks() && gained < want && !*refused;
@@ -108,7 +117,7 @@ static unsigned long refill(unsigned long want, bool *refused)
 				gained += refill_blocks(nb, refused);
 				nb = 0;
 			}
-		} else if (want - gained > nb * BLOCK_PAGES) {
+		} else if (!whole_blocks && want - gained > nb * BLOCK_PAGES) {
 			gained += refill_frames(b, want - gained - nb * BLOCK_PAGES, refused);
 		}
 	}
@@ -125,6 +134,7 @@ static bool block_can_plug(unsigned long b)
 /* Mark hot-added block b's first got frames: its metadata, then free memory. */
 static void mark_plugged(unsigned long b, unsigned long got)
 {
+	plugged_top = MAX(plugged_top, b + 1);
 	unsigned meta = platform_block_meta_frames();
 	pfn_t first = block_to_pfn(b);
 	for (unsigned i = 0; i < meta; i++)
@@ -132,12 +142,13 @@ static void mark_plugged(unsigned long b, unsigned long got)
 				false);
 	if (got > meta)
 		buddy_add_frames(pfn(first.n + meta), got - meta);
-	blocks_plugged++;
+	stats.blocks_plugged++;
 }
 
 /*
- * Hot-add the lowest absent blocks, up to want pages in one platform request.
- * Returns frames populated (metadata included); sets *refused.
+ * Hot-add the lowest absent blocks, up to want pages in one platform request,
+ * the last block in part when want ends inside it. Returns frames populated
+ * (metadata included); sets *refused.
  */
 static unsigned long plug_blocks(unsigned long want, bool *refused)
 {
@@ -154,9 +165,11 @@ static unsigned long plug_blocks(unsigned long want, bool *refused)
 		*refused = true; /* no room left in the pfn space, or no metadata */
 		return 0;
 	}
-	long got = platform_plug_blocks(block_batch, nb);
+	unsigned long last = MAX(MIN(want - (nb - 1) * BLOCK_PAGES, BLOCK_PAGES),
+				 (unsigned long)platform_block_meta_frames());
+	long got = platform_plug_blocks(block_batch, nb, last);
 	unsigned long done = got > 0 ? (unsigned long)got : 0;
-	if (done < nb * BLOCK_PAGES)
+	if (done < (nb - 1) * BLOCK_PAGES + last)
 		*refused = true;
 	for (unsigned long i = 0; i < nb; i++) {
 		unsigned long went = done > i * BLOCK_PAGES ? MIN(BLOCK_PAGES, done - i * BLOCK_PAGES) : 0;
@@ -169,8 +182,15 @@ static unsigned long plug_blocks(unsigned long want, bool *refused)
 	return done;
 }
 
-long elastic_grow(unsigned long want, bool *refused)
+/*
+ * A hot-added block's largest free chunk: its first frames hold its own
+ * metadata, so the upper half (order 8) is the largest aligned chunk it has.
+ */
+#define PLUGGED_CHUNK_MAX (BLOCK_PAGES / 2)
+
+long elastic_grow(unsigned long want, unsigned long chunk_pages, bool *refused)
 {
+	bool whole_blocks = chunk_pages > 0;
 	long limit = platform_max_pages();
 	unsigned long gained = 0;
 	*refused = false;
@@ -179,7 +199,15 @@ long elastic_grow(unsigned long want, bool *refused)
 		return 0;
 	}
 	want = MIN(want, (unsigned long)limit - frames_populated());
-	gained = refill(want, refused);
+	if (whole_blocks && want < BLOCK_PAGES) {
+		*refused = true; /* not even one whole block fits under the limit */
+		return 0;
+	}
+	gained = refill(want, whole_blocks, refused);
+	if (chunk_pages > PLUGGED_CHUNK_MAX) {
+		*refused |= gained == 0; /* only a refilled boot block has a whole free block */
+		return (long)gained;
+	}
 	while (gained < want && !*refused)
 		gained += plug_blocks(want - gained, refused);
 	return (long)gained;
@@ -193,15 +221,64 @@ static bool block_drained(unsigned long b)
 	       (unsigned)(bi->nr_populated - bi->nr_free) == platform_block_meta_frames();
 }
 
-static unsigned long unplug_block(unsigned long b)
+#define NO_BLOCK (~0UL)
+
+/* The highest online hot-added block below top, or NO_BLOCK. */
+static unsigned long plugged_below(unsigned long top)
+{
+	while (top > boot_blocks) {
+		stats.blocks_scanned++;
+		top--;
+		if (block_state(top) == BLOCK_ONLINE && (block_info(top)->flags & BLOCK_HOTPLUGGED))
+			return top;
+	}
+	return NO_BLOCK;
+}
+
+/* Hand block b's FREE frames, taken off the free lists, back to the allocator run by run. */
+static void free_runs_to_allocator(unsigned long b)
+{
+	pfn_t first = block_to_pfn(b);
+	for (unsigned long i = 0, j; i < BLOCK_PAGES; i = j + 1) {
+		for (j = i; j < BLOCK_PAGES && frame_state(pfn(first.n + j)) == FRAME_FREE; j++)
+			;
+		if (j > i)
+			buddy_add_frames(pfn(first.n + i), j - i);
+	}
+}
+
+/*
+ * Unplug drained block b: frames given back, or 0 when the platform refused
+ * (the block stays plugged, its free chunks back in the allocator).
+ */
+static unsigned long unplug_block(unsigned long b, bool *refused)
 {
 	unsigned long held = block_info(b)->nr_populated;
 	buddy_take_block_chunks(b);
-	platform_unplug_block(b);
+	if (platform_unplug_block(b)) {
+		*refused = true;
+		free_runs_to_allocator(b);
+		return 0;
+	}
 	frame_set_state_range(block_to_pfn(b), BLOCK_PAGES, FRAME_UNPOPULATED);
 	block_set_state(b, BLOCK_ABSENT, 0);
-	blocks_unplugged++;
+	stats.blocks_unplugged++;
+	if (b + 1 == plugged_top) {
+		unsigned long below = plugged_below(b);
+		plugged_top = below == NO_BLOCK ? boot_blocks : below + 1;
+	}
 	return held;
+}
+
+/* Unplug drained hot-added blocks, highest first, up to want pages. */
+static unsigned long unplug_drained(unsigned long want, bool *refused)
+{
+	unsigned long released = 0;
+	for (unsigned long b = plugged_below(plugged_top); b != NO_BLOCK && released < want && !*refused;
+	     b = plugged_below(b))
+		if (block_drained(b) && block_info(b)->nr_populated <= want - released)
+			released += unplug_block(b, refused);
+	return released;
 }
 
 /* Give back up to want/512 whole free blocks, highest first, in one request. */
@@ -252,9 +329,7 @@ long elastic_shrink(unsigned long want, bool *refused)
 	unsigned long released = 0;
 	*refused = false;
 	metapool_move_low();
-	for (unsigned long b = frames_nr_blocks(); b-- > boot_blocks && released < want;)
-		if (block_drained(b) && block_info(b)->nr_populated <= want - released)
-			released += unplug_block(b);
+	released = unplug_drained(want, refused);
 	while (want - released >= BLOCK_PAGES && !*refused) {
 		unsigned long got = release_blocks(want - released, refused);
 		if (got == 0)

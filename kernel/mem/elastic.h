@@ -6,12 +6,21 @@
 
 /* Blocks below boot_boundary_blocks are never hot-added or unplugged. */
 void elastic_init(unsigned long boot_boundary_blocks);
-/* Grow by up to want pages: pages gained; *refused when the hypervisor or a limit stopped it short. */
-long elastic_grow(unsigned long want, bool *refused);
+/*
+ * Grow by up to want pages: pages gained; *refused when the hypervisor or a
+ * limit stopped it short. chunk_pages > 0: an allocation needs a free chunk
+ * of that many contiguous pages, so bring whole free blocks only (empty boot
+ * blocks; hot-added ones when they can hold such a chunk); want is then a
+ * multiple of a block.
+ */
+long elastic_grow(unsigned long want, unsigned long chunk_pages, bool *refused);
 /* Shrink by up to want pages: pages released; *refused when the hypervisor stopped it short. */
 long elastic_shrink(unsigned long want, bool *refused);
 
-/* Blocks hot-added and unplugged so far. */
-void elastic_block_counts(unsigned long *plugged, unsigned long *unplugged);
+struct elastic_stats {
+	unsigned long blocks_plugged, blocks_unplugged;
+	unsigned long blocks_scanned; /* block-table entries the unplug scan read */
+};
+const struct elastic_stats *elastic_stats(void);
 
 #endif

@@ -2,7 +2,8 @@
  * Ending the guest. Under the test harness (QEMU with isa-debug-exit at port
  * 0xf4) dom0 writes its status to the port and QEMU exits with
  * (status << 1) | 1. Everywhere else the status becomes Xen's shutdown
- * reason: poweroff for 0, crash otherwise.
+ * reason: poweroff for 0, crash otherwise. kernel_reboot() asks for a
+ * restart (the toolstack builds the domain again).
  */
 #include <tide/kernel.h>
 #include <tide/lib.h>
@@ -16,6 +17,13 @@ static inline void outb(uint16_t port, uint8_t v)
 	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
 }
 
+static _Noreturn void shutdown(unsigned reason)
+{
+	struct sched_shutdown sd = {.reason = reason};
+	for (;;)
+		hyp_sched_op(SCHEDOP_shutdown, &sd);
+}
+
 _Noreturn void kernel_exit(int status)
 {
 	printk("tide: exit status %d\n", status);
@@ -25,7 +33,12 @@ _Noreturn void kernel_exit(int status)
 		if (hyp_physdev_op(PHYSDEVOP_set_iopl, &iopl) == 0)
 			outb(DEBUG_EXIT_PORT, (uint8_t)status);
 	}
-	struct sched_shutdown sd = {.reason = status ? SHUTDOWN_crash : SHUTDOWN_poweroff};
-	for (;;)
-		hyp_sched_op(SCHEDOP_shutdown, &sd);
+	shutdown(status ? SHUTDOWN_crash : SHUTDOWN_poweroff);
+}
+
+_Noreturn void kernel_reboot(void)
+{
+	printk("tide: reboot\n");
+	console_flush();
+	shutdown(SHUTDOWN_reboot);
 }

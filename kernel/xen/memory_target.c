@@ -25,7 +25,9 @@
 #define SECOND_NS 1000000000ULL
 #define REPORT_PERIOD_NS (SECOND_NS / 2)
 
-static int balloon_wakeup; /* token */
+static int balloon_wakeup, report_wakeup; /* tokens */
+static bool report_check_needed; /* something under data/ changed */
+static bool feature_in_data;	 /* feature-balloon is reported in data/ */
 static bool ignore_targets;
 static bool lying;
 static unsigned long lie_free_kib;
@@ -35,12 +37,10 @@ static void balloon_thread(void *unused)
 	(void)unused;
 	for (;;) {
 		enum balloon_state s = balloon_work();
-		if (s == BALLOON_IDLE || s == BALLOON_CANCELLED)
-			thread_block_on(&balloon_wakeup, SCHED_FOREVER);
-		else if (s == BALLOON_WAITING)
-			thread_block_on(&balloon_wakeup, balloon_stats()->retry_at_ns);
-		else
+		if (s == BALLOON_GROWING || s == BALLOON_SHRINKING)
 			thread_yield();
+		else
+			thread_block_on(&balloon_wakeup, balloon_next_work_ns());
 	}
 }
 
@@ -82,31 +82,47 @@ static void refuse_target(const char *value, const char *why)
 	unlogged_refusals = 0;
 }
 
-/*
- * The host's last word. A watch event also fires when the watch is set and
- * may repeat a value: only a change is a new target, so that a target the
- * guest raised itself by growing on shortage is not undone by an echo.
- */
-static char last_value[64];
-
-static void take_target(void)
+/* A target in KiB that the guest can follow, or NULL with why it is refused. */
+static const char *target_problem(const char *value, int len, unsigned long *kib)
 {
-	char value[64], max[32];
-	unsigned long kib, max_kib = ~0UL;
-	int n = xs_read("memory/target", value, sizeof(value));
-	if (n < 0 || !strcmp(value, last_value))
-		return;
-	snprintf(last_value, sizeof(last_value), "%s", value);
-	if (xs_read("memory/static-max", max, sizeof(max)) > 0 && parse_ulong(max, strlen(max), &max_kib))
+	char max[32];
+	unsigned long max_kib = ~0UL;
+	if (len == -E2BIG)
+		return "longer than a target can be";
+	if (parse_decimal(value, (size_t)len, kib))
+		return "not a decimal number of KiB";
+	if (*kib < PAGES_TO_KIB(1))
+		return "less than one 4 KiB page";
+	if (xs_read("memory/static-max", max, sizeof(max)) > 0 && parse_decimal(max, strlen(max), &max_kib))
 		max_kib = ~0UL;
-	if (parse_ulong(value, (size_t)n, &kib) || (value[0] == '0' && value[1] == 'x'))
-		return refuse_target(value, "not a decimal number of KiB");
-	if (kib == 0)
-		return refuse_target(value, "zero");
-	if (kib > max_kib)
-		return refuse_target(value, "above memory/static-max");
-	if (kib > frames_nr_blocks() * BLOCK_PAGES * 4)
-		return refuse_target(value, "beyond this guest's pfn space");
+	if (*kib > max_kib)
+		return "above memory/static-max";
+	if (*kib > PAGES_TO_KIB(frames_nr_blocks() * BLOCK_PAGES))
+		return "beyond this guest's pfn space";
+	return NULL;
+}
+
+/*
+ * The host's word. Every write of memory/target is a target to act on, even
+ * the value already followed: it re-arms a balloon that gave up. The one
+ * exception is the event xenstore sends when the watch is set: it repeats
+ * what the guest booted with, and acting on it would undo a target the guest
+ * raised itself by growing on shortage since.
+ */
+static char boot_value[64];
+
+static void take_target(bool watch_set_echo)
+{
+	char value[64];
+	unsigned long kib;
+	int n = xs_read("memory/target", value, sizeof(value));
+	if (n < 0 && n != -E2BIG)
+		return; /* gone (the domain is being destroyed) */
+	if (watch_set_echo && !strcmp(value, boot_value))
+		return;
+	const char *why = target_problem(value, n, &kib);
+	if (why)
+		return refuse_target(n < 0 ? "(too long)" : value, why);
 	if (unlogged_refusals) {
 		printk("memory/target: %lu more refused values were not logged\n", unlogged_refusals);
 		unlogged_refusals = 0;
@@ -119,56 +135,149 @@ static void take_target(void)
 	thread_wake_all(&balloon_wakeup);
 }
 
+/* The toolstack's control/shutdown request: acknowledged (cleared), then obeyed. */
+static void take_shutdown(void)
+{
+	char value[32];
+	if (xs_read("control/shutdown", value, sizeof(value)) <= 0)
+		return;
+	if (strcmp(value, "poweroff") && strcmp(value, "halt") && strcmp(value, "reboot") && strcmp(value, "crash"))
+		return; /* suspend and anything else: not supported yet, left for the toolstack to time out */
+	xs_write("control/shutdown", "");
+	printk("tide: %s requested by the toolstack\n", value);
+	if (!strcmp(value, "reboot"))
+		kernel_reboot();
+	kernel_exit(!strcmp(value, "crash") ? 1 : 0);
+}
+
+enum report_node {
+	NODE_TOTAL, NODE_FREE, NODE_TARGET, NODE_FLOOR, NODE_WAITS, NODE_FAILURES, NODE_STATE, NODE_FEATURE,
+	NODE_COUNT
+};
+static const char *const node_path[NODE_COUNT] = {
+	"data/meminfo_total", "data/meminfo_free", "data/tide/target_kib", "data/tide/floor_kib",
+	"data/tide/alloc_waits", "data/tide/alloc_failures", "data/tide/state", "data/feature-balloon",
+};
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), k = strlen(tail);
+	return n >= k && !strcmp(s + n - k, tail);
+}
+
+/* A watch event about one of the report's own nodes (or the whole data/ directory). */
+static bool is_report_path(const char *path)
+{
+	for (int i = 0; i < NODE_COUNT; i++)
+		if (ends_with(path, node_path[i]))
+			return true;
+	return ends_with(path, "/data") || ends_with(path, "/data/tide");
+}
+
 static void watcher_thread(void *unused)
 {
 	(void)unused;
-	char path[128], token[32], value[32];
-	if (xs_watch("memory/target", "target") || xs_watch("control/shutdown", "shutdown"))
+	char path[128], token[32];
+	bool target_echo = true;
+	if (xs_watch("memory/target", "target") || xs_watch("control/shutdown", "shutdown") ||
+	    xs_watch("data", "data"))
 		printk("memory_target: cannot set the xenstore watches\n");
 	for (;;) {
 		if (xs_next_watch(path, sizeof(path), token, sizeof(token), SCHED_FOREVER))
 			continue;
 		if (!strcmp(token, "target")) {
-			take_target();
-		} else if (!strcmp(token, "shutdown") && xs_read("control/shutdown", value, sizeof(value)) > 0) {
-			if (!strcmp(value, "poweroff") || !strcmp(value, "halt") || !strcmp(value, "reboot")) {
-				printk("tide: %s requested by the toolstack\n", value);
-				kernel_exit(0);
-			}
+			take_target(target_echo);
+			target_echo = false;
+		} else if (!strcmp(token, "shutdown")) {
+			take_shutdown();
+		} else if (!strcmp(token, "data") && is_report_path(path)) {
+			report_check_needed = true;
+			thread_wake_all(&report_wakeup);
 		}
 	}
 }
 
-/* Write an unsigned value under data/ if it changed since the last write. */
-static void report(const char *path, unsigned long value, unsigned long *last)
+/*
+ * The report. Each node is written when the guest's value changes, and
+ * checked against xenstore whenever anything under data/ changes (a watch):
+ * a node someone removed or overwrote is written again. A failed write is
+ * logged once and retried every period.
+ */
+static char written[NODE_COUNT][24]; /* what xenstore holds, as far as the guest knows */
+static bool write_failure_logged;
+
+static void report_node(enum report_node i, const char *value)
 {
-	char text[24];
-	if (*last == value)
+	if (!strcmp(written[i], value))
 		return;
-	snprintf(text, sizeof(text), "%lu", value);
-	if (xs_write(path, text) == 0)
-		*last = value;
+	int rc = xs_write(node_path[i], value);
+	if (rc == 0) {
+		snprintf(written[i], sizeof(written[i]), "%s", value);
+		return;
+	}
+	written[i][0] = '\0';
+	if (!write_failure_logged)
+		printk("memory_target: cannot write %s (error %d); retrying every report\n", node_path[i], rc);
+	write_failure_logged = true;
 }
 
+static void report_ulong(enum report_node i, unsigned long value)
+{
+	char text[24];
+	snprintf(text, sizeof(text), "%lu", value);
+	report_node(i, text);
+}
+
+/* Forget what xenstore holds where it no longer holds it, so the next report rewrites it. */
+static void report_check(void)
+{
+	char value[24];
+	for (int i = 0; i < NODE_COUNT; i++) {
+		if (i == NODE_FEATURE && !feature_in_data)
+			continue;
+		int n = xs_read(node_path[i], value, sizeof(value));
+		if (n < 0 || strcmp(value, written[i]))
+			written[i][0] = '\0';
+	}
+}
+
+/* Report every node whose value changed, or (missing_only) only those xenstore lost. */
+static void report_all(unsigned long lies, bool missing_only)
+{
+	const struct balloon_stats *b = balloon_stats();
+	unsigned long values[] = {
+		[NODE_TOTAL] = PAGES_TO_KIB(frames_populated()),
+		[NODE_FREE] = lying ? lie_free_kib : PAGES_TO_KIB(nr_free_pages()),
+		[NODE_TARGET] = PAGES_TO_KIB(b->target_pages),
+		[NODE_FLOOR] = PAGES_TO_KIB(b->floor_pages),
+		[NODE_WAITS] = lying ? (1UL << 50) + lies : b->shortage_grown,
+		[NODE_FAILURES] = page_alloc_failures(),
+	};
+	for (int i = 0; i < NODE_STATE; i++)
+		if (!missing_only || !written[i][0])
+			report_ulong(i, values[i]);
+	if (!missing_only || !written[NODE_STATE][0])
+		report_node(NODE_STATE, balloon_state_name(balloon_state()));
+	if (feature_in_data && (!missing_only || !written[NODE_FEATURE][0]))
+		report_node(NODE_FEATURE, "1");
+}
+
+/* Twice a second, and at once when xenstore lost one of the nodes. */
 static void reporter_thread(void *unused)
 {
 	(void)unused;
-	static unsigned long last[8];
-	static char last_state[16];
 	unsigned long lies = 0;
-	memset(last, 0xff, sizeof(last));
+	uint64_t next = monotonic_ns();
 	for (;;) {
-		const struct balloon_stats *b = balloon_stats();
-		report("data/meminfo_total", PAGES_TO_KIB(frames_populated()), &last[0]);
-		report("data/meminfo_free", lying ? lie_free_kib : PAGES_TO_KIB(nr_free_pages()), &last[1]);
-		report("data/tide/target_kib", PAGES_TO_KIB(b->target_pages), &last[2]);
-		report("data/tide/floor_kib", PAGES_TO_KIB(b->floor_pages), &last[3]);
-		report("data/tide/alloc_waits", lying ? (1UL << 50) + lies++ : b->shortage_grown, &last[4]);
-		report("data/tide/alloc_failures", page_alloc_failures(), &last[5]);
-		const char *state = balloon_state_name(balloon_state());
-		if (strcmp(state, last_state) && xs_write("data/tide/state", state) == 0)
-			snprintf(last_state, sizeof(last_state), "%s", state);
-		sleep_until_ns(monotonic_ns() + REPORT_PERIOD_NS);
+		if (report_check_needed) {
+			report_check_needed = false;
+			report_check();
+			report_all(lies, true);
+		}
+		if (monotonic_ns() >= next) {
+			report_all(lies++, false);
+			next = monotonic_ns() + REPORT_PERIOD_NS;
+		}
+		thread_block_on(&report_wakeup, next);
 	}
 }
 
@@ -183,12 +292,12 @@ void memory_target_start(void)
 	if (lying)
 		printk("memory_target: lie_free_kib=%lu: reporting lies\n", lie_free_kib);
 	if (xs_read("memory/target", value, sizeof(value)) > 0)
-		snprintf(last_value, sizeof(last_value), "%s", value); /* what we booted with */
+		snprintf(boot_value, sizeof(boot_value), "%s", value);
 	int rc = xs_write("control/feature-balloon", "1");
 	if (rc) {
 		printk("memory_target: the toolstack does not let guests write control/feature-balloon "
 		       "(error %d, as with xl); writing data/feature-balloon instead\n", rc);
-		xs_write("data/feature-balloon", "1");
+		feature_in_data = true;
 	}
 	if (!thread_create("balloon", balloon_thread, NULL) || !thread_create("watcher", watcher_thread, NULL) ||
 	    !thread_create("reporter", reporter_thread, NULL))

@@ -12,6 +12,14 @@
  * table that maps the block (written through the scratch window while still
  * a plain page, then validated by Xen in one go), frame 1 the block's page of
  * the p2m list. Unplugging drops both with the block.
+ *
+ * When Xen has no 2 MiB extent, the rest of that request goes in 4 KiB
+ * frames (the next request tries 2 MiB again). Frames that Xen would not
+ * take back (a decrease refused or half-done, after they were unmapped) are
+ * never lost: they wait in a pending list, are offered again with backoff
+ * (1 s doubling to 32 s, one log line a time), and are left out of
+ * platform_reservation_pages() meanwhile, so the invariant checker still
+ * compares like with like.
  */
 #include <tide/frame.h>
 #include <tide/kernel.h>
@@ -30,6 +38,16 @@ static struct platform_stats stats;
 static xen_pfn_t extents[BLOCK_PAGES];
 static bool superpages_allowed = true;
 
+/* Machine extents Xen would not take back; see above. */
+#define PENDING_MAX (2 * BLOCK_PAGES)
+static struct {
+	xen_pfn_t mfn[PENDING_MAX];
+	uint8_t order[PENDING_MAX];
+	unsigned len;
+	unsigned long frames;
+	uint64_t retry_at_ns, backoff_ns;
+} pending;
+
 void pv_elastic_init(void) { superpages_allowed = cmdline_ulong("superpages", 1) != 0; }
 
 long platform_max_pages(void) { return hyp_reservation(XENMEM_maximum_reservation); }
@@ -45,9 +63,73 @@ static long reservation_op(unsigned cmd, xen_pfn_t *list, unsigned long n, unsig
 		stats.populate_hypercalls++;
 	else
 		stats.release_hypercalls++;
-	if (rc != (long)n && order == 0)
+	if (rc != (long)n)
 		stats.refused_hypercalls++;
 	return rc;
+}
+
+/* Keep n unmapped extents of the given order that Xen did not take back. */
+static void pend(const xen_pfn_t *mfns, unsigned long n, unsigned order)
+{
+	BUG_ON(pending.len + n > PENDING_MAX); /* callers check pending_room() first */
+	for (unsigned long i = 0; i < n; i++) {
+		pending.mfn[pending.len] = mfns[i];
+		pending.order[pending.len++] = (uint8_t)order;
+		pending.frames += 1UL << order;
+	}
+	uint64_t now = monotonic_ns();
+	pending.backoff_ns = pending.backoff_ns ? MIN(pending.backoff_ns * 2, 32000000000ULL) : 1000000000ULL;
+	pending.retry_at_ns = now + pending.backoff_ns;
+	printk("pv: Xen kept %lu unmapped frames it was given back; offering them again in %lu s\n",
+	       pending.frames, (unsigned long)(pending.backoff_ns / 1000000000ULL));
+}
+
+/* Give back n unmapped extents; what Xen keeps goes to the pending list. */
+static void release_or_pend(xen_pfn_t *mfns, unsigned long n, unsigned order)
+{
+	long rc = n ? reservation_op(XENMEM_decrease_reservation, mfns, n, order) : 0;
+	unsigned long gone = rc > 0 ? (unsigned long)rc : 0;
+	if (gone < n)
+		pend(mfns + gone, n - gone, order);
+}
+
+/* Offer the pending extents again once their backoff is over. */
+static void pending_retry(void)
+{
+	if (!pending.len || monotonic_ns() < pending.retry_at_ns)
+		return;
+	unsigned kept = 0;
+	for (unsigned i = 0; i < pending.len; i++) {
+		if (reservation_op(XENMEM_decrease_reservation, &pending.mfn[i], 1, pending.order[i]) == 1) {
+			pending.frames -= 1UL << pending.order[i];
+			continue;
+		}
+		pending.mfn[kept] = pending.mfn[i];
+		pending.order[kept++] = pending.order[i];
+	}
+	pending.len = kept;
+	if (kept) {
+		pending.backoff_ns = MIN(pending.backoff_ns * 2, 32000000000ULL);
+		pending.retry_at_ns = monotonic_ns() + pending.backoff_ns;
+		printk("pv: Xen still keeps %lu frames given back; next offer in %lu s\n", pending.frames,
+		       (unsigned long)(pending.backoff_ns / 1000000000ULL));
+	} else {
+		pending.backoff_ns = 0;
+		printk("pv: Xen took back every pending frame\n");
+	}
+}
+
+/* Room in the pending list for a whole block of 4 KiB frames, after a retry. */
+static bool pending_room(void)
+{
+	pending_retry();
+	return pending.len + BLOCK_PAGES <= PENDING_MAX;
+}
+
+long platform_reservation_pages(void)
+{
+	long held = hyp_reservation(XENMEM_current_reservation);
+	return held < 0 ? held : held - (long)pending.frames;
 }
 
 /* Populate the n guest frames in list (4 KiB each); list then holds their mfns. A prefix count. */
@@ -148,37 +230,51 @@ static void contiguous_mfns(xen_pfn_t base, xen_pfn_t *mfns)
 		mfns[i] = base + i;
 }
 
-long platform_populate_blocks(const unsigned long *blocks, unsigned long n)
+/* Populate up to k whole blocks as 2 MiB extents, one request, and map them: blocks done. */
+static unsigned long populate_superpages(const unsigned long *blocks, unsigned long k)
 {
 	static xen_pfn_t bases[RAW_BATCH], mfns[BLOCK_PAGES];
+	for (unsigned long j = 0; j < k; j++)
+		bases[j] = blocks[j] * BLOCK_PAGES;
+	long rc = reservation_op(XENMEM_populate_physmap, bases, k, BLOCK_ORDER);
+	unsigned long got = rc > 0 ? (unsigned long)rc : 0;
+	stats.extents_2m += got;
+	for (unsigned long j = 0; j < got; j++) {
+		contiguous_mfns(bases[j], mfns);
+		map_block(blocks[j], mfns, BLOCK_PAGES);
+	}
+	return got;
+}
+
+/* Populate block b in 4 KiB frames and map them: frames done (a prefix) or -errno. */
+static long populate_block_4k(unsigned long b)
+{
+	static xen_pfn_t mfns[BLOCK_PAGES];
+	for (unsigned long j = 0; j < BLOCK_PAGES; j++)
+		mfns[j] = b * BLOCK_PAGES + j;
+	long rc = populate_4k(mfns, BLOCK_PAGES);
+	if (rc > 0)
+		map_block(b, mfns, (unsigned long)rc);
+	return rc;
+}
+
+long platform_populate_blocks(const unsigned long *blocks, unsigned long n)
+{
+	bool superpages = superpages_allowed;
 	unsigned long done = 0;
 	for (unsigned long i = 0; i < n;) {
-		unsigned long k = MIN(n - i, (unsigned long)RAW_BATCH), got = 0;
-		if (superpages_allowed) {
-			for (unsigned long j = 0; j < k; j++)
-				bases[j] = blocks[i + j] * BLOCK_PAGES;
-			long rc = reservation_op(XENMEM_populate_physmap, bases, k, BLOCK_ORDER);
-			got = rc > 0 ? (unsigned long)rc : 0;
-			stats.extents_2m += got;
-			for (unsigned long j = 0; j < got; j++) {
-				contiguous_mfns(bases[j], mfns);
-				map_block(blocks[i + j], mfns, BLOCK_PAGES);
-			}
+		if (superpages) {
+			unsigned long k = MIN(n - i, (unsigned long)RAW_BATCH), got = populate_superpages(blocks + i, k);
+			done += got * BLOCK_PAGES;
+			i += got;
+			if (got == k)
+				continue;
+			superpages = false; /* Xen has no 2 MiB extent now: the rest of this request in 4 KiB */
 		}
-		done += got * BLOCK_PAGES;
-		i += got;
-		if (got == k)
-			continue;
-		/* Xen has no 2 MiB extent (or may not use them): this block in 4 KiB frames */
 		if (superpages_allowed)
 			stats.fallbacks_2m++;
-		for (unsigned long j = 0; j < BLOCK_PAGES; j++)
-			mfns[j] = blocks[i] * BLOCK_PAGES + j;
-		long rc = populate_4k(mfns, BLOCK_PAGES);
-		if (rc > 0) {
-			map_block(blocks[i], mfns, (unsigned long)rc);
-			done += (unsigned long)rc;
-		}
+		long rc = populate_block_4k(blocks[i]);
+		done += rc > 0 ? (unsigned long)rc : 0;
 		if (rc < (long)BLOCK_PAGES)
 			break;
 		i++;
@@ -290,7 +386,7 @@ static int plug_populated_block(unsigned long b, xen_pfn_t *mfns, unsigned long 
 	unsigned long first = b * BLOCK_PAGES;
 	write_block_l1(mfns, n);
 	if (pt_hook_l1(first << PAGE_SHIFT, mfn(mfns[0]))) {
-		reservation_op(XENMEM_decrease_reservation, mfns, n, 0);
+		release_or_pend(mfns, n, 0);
 		return -ENOMEM;
 	}
 	unsigned long *p2m_page = frame_to_virt(pfn(first + 1));
@@ -301,58 +397,85 @@ static int plug_populated_block(unsigned long b, xen_pfn_t *mfns, unsigned long 
 		pt_unmap_page(P2M_BASE + b * PAGE_SIZE);
 		pt_unhook_l1(first << PAGE_SHIFT);
 		pt_flush_tlb();
-		reservation_op(XENMEM_decrease_reservation, mfns, n, 0);
+		release_or_pend(mfns, n, 0);
 		return -ENOMEM;
 	}
 	return 0;
 }
 
-long platform_plug_blocks(const unsigned long *blocks, unsigned long n)
+/*
+ * Hot-add the first k blocks as 2 MiB extents, one request: blocks plugged;
+ * *unpluggable when one could not be set up (no frame for a shared table).
+ */
+static unsigned long plug_superpages(const unsigned long *blocks, unsigned long k, bool *unpluggable)
 {
 	static xen_pfn_t bases[PLATFORM_PLUG_BATCH], mfns[BLOCK_PAGES];
-	unsigned long done = 0, whole = 0;
-	BUG_ON(n > PLATFORM_PLUG_BATCH);
-	if (superpages_allowed) {
-		for (unsigned long i = 0; i < n; i++)
-			bases[i] = blocks[i] * BLOCK_PAGES;
-		long rc = reservation_op(XENMEM_populate_physmap, bases, n, BLOCK_ORDER);
-		whole = rc > 0 ? (unsigned long)rc : 0;
-		stats.extents_2m += whole;
-		if (whole < n)
-			stats.fallbacks_2m++;
-	}
+	for (unsigned long i = 0; i < k; i++)
+		bases[i] = blocks[i] * BLOCK_PAGES;
+	long rc = k ? reservation_op(XENMEM_populate_physmap, bases, k, BLOCK_ORDER) : 0;
+	unsigned long whole = rc > 0 ? (unsigned long)rc : 0;
+	stats.extents_2m += whole;
 	for (unsigned long i = 0; i < whole; i++) {
 		contiguous_mfns(bases[i], mfns);
 		if (plug_populated_block(blocks[i], mfns, BLOCK_PAGES)) {
-			if (i + 1 < whole) /* hand back the extents not plugged */
-				reservation_op(XENMEM_decrease_reservation, bases + i + 1, whole - i - 1, BLOCK_ORDER);
-			return done ? (long)done : -ENOMEM;
+			release_or_pend(bases + i + 1, whole - i - 1, BLOCK_ORDER); /* the extents not plugged */
+			*unpluggable = true;
+			return i;
 		}
-		done += BLOCK_PAGES;
+	}
+	return whole;
+}
+
+/* Hot-add block b with its first frames frames in 4 KiB extents: frames plugged, or -errno. */
+static long plug_4k(unsigned long b, unsigned long frames)
+{
+	static xen_pfn_t mfns[BLOCK_PAGES];
+	for (unsigned long j = 0; j < frames; j++)
+		mfns[j] = b * BLOCK_PAGES + j;
+	long rc = populate_4k(mfns, frames);
+	if (rc < META_FRAMES) {
+		if (rc > 0)
+			release_or_pend(mfns, (unsigned long)rc, 0);
+		return -ENOMEM;
+	}
+	if (plug_populated_block(b, mfns, (unsigned long)rc))
+		return -ENOMEM;
+	return rc;
+}
+
+long platform_plug_blocks(const unsigned long *blocks, unsigned long n, unsigned long last_frames)
+{
+	BUG_ON(n > PLATFORM_PLUG_BATCH || last_frames < META_FRAMES || last_frames > BLOCK_PAGES);
+	if (!pending_room())
+		return -EAGAIN;
+	unsigned long whole_blocks = last_frames == BLOCK_PAGES ? n : n - 1, i = 0, done = 0;
+	if (superpages_allowed) {
+		bool unpluggable = false;
+		i = plug_superpages(blocks, whole_blocks, &unpluggable);
+		done = i * BLOCK_PAGES;
+		if (unpluggable)
+			return done ? (long)done : -ENOMEM;
+		stats.fallbacks_2m += whole_blocks - i; /* Xen had no 2 MiB extent for these */
 	}
 	/* the rest in 4 KiB frames, until Xen comes up short */
-	for (unsigned long i = whole; i < n; i++) {
-		for (unsigned long j = 0; j < BLOCK_PAGES; j++)
-			mfns[j] = blocks[i] * BLOCK_PAGES + j;
-		long rc = populate_4k(mfns, BLOCK_PAGES);
-		if (rc < META_FRAMES) {
-			if (rc > 0)
-				reservation_op(XENMEM_decrease_reservation, mfns, (unsigned long)rc, 0);
-			break;
-		}
-		if (plug_populated_block(blocks[i], mfns, (unsigned long)rc))
+	for (; i < n; i++) {
+		unsigned long want = i + 1 == n ? last_frames : BLOCK_PAGES;
+		long rc = plug_4k(blocks[i], want);
+		if (rc < 0)
 			break;
 		done += (unsigned long)rc;
-		if (rc < (long)BLOCK_PAGES)
+		if (rc < (long)want)
 			break;
 	}
 	return done ? (long)done : -ENOMEM;
 }
 
-void platform_unplug_block(unsigned long b)
+int platform_unplug_block(unsigned long b)
 {
 	static xen_pfn_t mfns[BLOCK_PAGES];
 	unsigned long first = b * BLOCK_PAGES, n = 0;
+	if (!pending_room())
+		return -EAGAIN;
 	for (unsigned long i = 0; i < BLOCK_PAGES; i++)
 		if (pv_p2m_get(pfn(first + i)).n != INVALID_MFN)
 			mfns[n++] = pv_p2m_get(pfn(first + i)).n;
@@ -364,9 +487,9 @@ void platform_unplug_block(unsigned long b)
 	for (unsigned long i = 1; whole && i < n; i++)
 		whole = mfns[i] == mfns[0] + i;
 	if (whole && reservation_op(XENMEM_decrease_reservation, mfns, 1, BLOCK_ORDER) == 1)
-		return;
-	if (reservation_op(XENMEM_decrease_reservation, mfns, n, 0) != (long)n)
-		panic("pv: Xen did not take back the frames of unplugged block %lu", b);
+		return 0;
+	release_or_pend(mfns, n, 0);
+	return 0;
 }
 
 /*

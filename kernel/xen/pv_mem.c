@@ -41,7 +41,6 @@ pfn_t pv_m2p(mfn_t m) { return pfn(((const unsigned long *)MACH2PHYS_VIRT_START)
 
 void *frame_to_virt(pfn_t p) { return (void *)(DIRECTMAP_BASE + (p.n << PAGE_SHIFT)); }
 pfn_t virt_to_frame(const void *va) { return pfn(((unsigned long)va - DIRECTMAP_BASE) >> PAGE_SHIFT); }
-long platform_reservation_pages(void) { return hyp_reservation(XENMEM_current_reservation); }
 
 /* ---- boot frontier ---- */
 

@@ -7,51 +7,85 @@ KERNEL=$PWD/build/tide-guest.elf
 # now_ms: milliseconds since dom0 booted
 now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 
-# create NAME MEMORY_MIB MAXMEM_MIB [EXTRA]: start a Tide domU that may grow to MAXMEM.
+# create NAME MEMORY_MIB MAXMEM_MIB [EXTRA]: start a Tide domU (build/tide-guest.elf) that may grow to MAXMEM.
+create() { create_from "$KERNEL" "$@"; }
+
+# create_from KERNEL NAME MEMORY_MIB MAXMEM_MIB [EXTRA]: the same with another image.
 # Xen's limit for a new domU stays at memory + 1 MiB whatever maxmem says, so
 # the domain is created paused, its limit raised with xl mem-max, then unpaused.
-create() {
-	cat > "/tmp/$1.cfg" <<CFG
-name = "$1"
+create_from() {
+	cat > "/tmp/$2.cfg" <<CFG
+name = "$2"
 type = "pv"
-kernel = "$KERNEL"
-memory = $2
-maxmem = $3
-extra = "$4"
+kernel = "$1"
+memory = $3
+maxmem = $4
+extra = "$5"
 on_crash = "preserve"
 CFG
-	xl create -p "/tmp/$1.cfg" >/dev/null && xl mem-max "$1" "$3" && xl unpause "$1"
+	xl create -p "/tmp/$2.cfg" >/dev/null && xl mem-max "$2" "$4" && xl unpause "$2"
 }
 
-domid() { xl domid "$1" 2>/dev/null; }
+# Every helper that asserts something about a domain fails (with a "# "
+# line on stderr) when the domain is not there: a guest that powered itself
+# off must not pass a check. Helpers keep their variables local.
+
+# domid NAME: the domain's id
+domid() { xl domid "$1" 2>/dev/null || { echo "# no domain $1" >&2; return 1; }; }
+
+# alive NAME: the domain exists and is not crashed, shut down or dying
+alive() {
+	local state
+	state=$(xl list "$1" 2>/dev/null | awk 'NR == 2 { print $5 }')
+	case $state in
+	"") echo "# no domain $1" >&2; return 1 ;;
+	*[csd]*) echo "# $1 is $state (crashed, shut down or dying)" >&2; return 1 ;;
+	esac
+}
 
 # mem_mib NAME: the domain's memory in MiB as xl list shows it (Xen's view)
-mem_mib() { xl list "$1" 2>/dev/null | awk 'NR == 2 { print $3 }'; }
+mem_mib() {
+	xl list "$1" 2>/dev/null | awk 'NR == 2 { print $3; found = 1 } END { exit !found }' ||
+		{ echo "# no domain $1" >&2; return 1; }
+}
 
-# xsr NAME PATH: read a node in the guest's xenstore home
-xsr() { xenstore-read "/local/domain/$(domid "$1")/$2" 2>/dev/null; }
-xsw() { xenstore-write -- "/local/domain/$(domid "$1")/$2" "$3"; }
+# xsr NAME PATH: read a node in the guest's xenstore home; fails if either is absent
+xsr() {
+	local id
+	id=$(domid "$1") || return 1
+	xenstore-read "/local/domain/$id/$2" 2>/dev/null
+}
+
+# xsw NAME PATH VALUE: write a node in the guest's xenstore home
+xsw() {
+	local id
+	id=$(domid "$1") || return 1
+	xenstore-write -- "/local/domain/$id/$2" "$3"
+}
 
 # wait_mem NAME MIB SECONDS: wait until xl list shows MIB; prints the wait in ms
 wait_mem() {
+	local t0 end m
 	t0=$(now_ms)
 	end=$((t0 + $3 * 1000))
 	while [ "$(now_ms)" -lt "$end" ]; do
-		if [ "$(mem_mib "$1")" = "$2" ]; then
+		m=$(mem_mib "$1") || return 1
+		if [ "$m" = "$2" ]; then
 			echo $(($(now_ms) - t0))
 			return 0
 		fi
 		sleep 0.1
 	done
-	echo "# $1 holds $(mem_mib "$1") MiB after $3 s, not $2" >&2
+	echo "# $1 holds $m MiB after $3 s, not $2" >&2
 	return 1
 }
 
 # wait_node NAME PATH SECONDS: wait until the guest has written PATH
 wait_node() {
-	i=0
+	local i=0
 	while [ $i -lt $(($3 * 10)) ]; do
-		[ -n "$(xsr "$1" "$2")" ] && return 0
+		[ -n "$(xsr "$1" "$2" 2>/dev/null)" ] && return 0
+		alive "$1" || return 1
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -61,25 +95,52 @@ wait_node() {
 
 # agree NAME: the guest's data/meminfo_total and xl list agree within one 2 MiB block
 agree() {
+	local g x d
 	sleep 1 # the guest reports twice a second
-	g=$(($(xsr "$1" data/meminfo_total) / 1024))
-	x=$(mem_mib "$1")
+	g=$(xsr "$1" data/meminfo_total) || { echo "# $1 has no data/meminfo_total" >&2; return 1; }
+	g=$((g / 1024))
+	x=$(mem_mib "$1") || return 1
 	d=$((g - x))
 	[ $d -lt 0 ] && d=$((-d))
 	[ $d -le 2 ] || { echo "# $1 reports $g MiB, xl list says $x MiB" >&2; return 1; }
 }
 
-# alive NAME: the domain still runs (not crashed or shut down)
-alive() { xl list "$1" 2>/dev/null | awk 'NR == 2 { exit ($5 ~ /[cs]/) }'; }
+# wait_log NAME REGEX SECONDS: wait until the guest's console log has a line
+# matching REGEX; the log outlives the domain, but a gone domain writes no more
+wait_log() {
+	local i=0 log="/var/log/xen/guest-$1.log"
+	while [ $i -lt $(($3 * 10)) ]; do
+		grep -q -e "$2" "$log" 2>/dev/null && return 0
+		alive "$1" || { grep -q -e "$2" "$log" 2>/dev/null; return; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "# $1 never logged /$2/" >&2
+	return 1
+}
 
 # result NAME STATUS: print the TAP line of test NAME
 result() {
 	if [ "$2" = 0 ]; then echo "ok - domu/$1"; else echo "not ok - domu/$1"; fi
 }
 
-# run NAME FUNCTION: run a test function, print its line, clean up its domains
-run() {
-	( set -e; "$2" ) 
+# run NAME FUNCTION: add a test to the suite. tests/domu/main.sh calls
+# run_all once every test file has added its tests, so that the plan is
+# printed before the first test runs.
+run() { DOMU_TESTS="${DOMU_TESTS:+$DOMU_TESTS }$1:$2"; }
+
+# run_all: print the plan ("1..N" and a "# plan domu/NAME" line per test),
+# then run the tests in the order they were added
+run_all() {
+	set -- $DOMU_TESTS
+	echo "1..$#"
+	for t; do echo "# plan domu/${t%%:*}"; done
+	for t; do run_one "${t%%:*}" "${t#*:}"; done
+}
+
+# run_one NAME FUNCTION: run a test function, print its line, clean up its domains
+run_one() {
+	( set -e; "$2" )
 	result "$1" $?
 	for d in $(xl list | awk 'NR > 2 { print $1 }'); do xl destroy "$d" 2>/dev/null; done
 }

@@ -7,8 +7,8 @@
  *   refuse-populate   a populate request gets nothing
  *   half-populate     ... half of it, or a random prefix
  *   no-2m             no 2 MiB extents: blocks come as 4 KiB frames
- *   refuse-release    a decrease request gives back nothing (never while
- *                     unplugging a block: platform_unplug_block() cannot fail)
+ *   refuse-release    a decrease request gives back nothing, an unplug is
+ *                     refused
  *   half-release      ... half of it, or a random prefix
  *   max-moves         Xen's limit moves in the middle of the operation
  *   host-runs-out     the host's free memory drops to under a block

@@ -152,7 +152,9 @@ static void op_target(struct rng *r)
 static void op_shortage(struct rng *r)
 {
 	unsigned long before = frames_populated();
-	int rc = balloon_on_shortage(1 + rng_below(r, 4096));
+	bool contiguous = rng_below(r, 2);
+	int rc = balloon_on_shortage(contiguous ? 1UL << rng_below(r, PAGE_MAX_ORDER + 1) : 1 + rng_below(r, 4096),
+				     contiguous);
 	EXPECT(rc != 0 || frames_populated() > before, "balloon_on_shortage() said 0 but grew nothing");
 }
 

@@ -9,5 +9,7 @@ int test_at_limit(void);
 int test_xen_out_of_memory(void);
 int test_fallback_4k(void);
 int test_unplug_replug(void);
+int test_fragmented_growth(void);
+int test_odd_targets(void);
 
 #endif

@@ -1,8 +1,12 @@
 /*
  * In-guest tests, run under real Xen. Each boot runs one scenario, named on
- * the guest command line (test=NAME), and prints "ok - dom0/NAME" or
- * "not ok - dom0/NAME"; the exit status is 0 only when it passed.
- * tools/run-tests boots one guest per line of tests/guest/dom0.list.
+ * the guest command line (test=NAME). Booted as dom0, it runs one of
+ * dom0_tests and prints "ok - dom0/NAME" or "not ok - dom0/NAME"; the exit
+ * status is 0 only when it passed. tools/run-tests boots one guest per line
+ * of tests/guest/dom0.list, which must name every entry of dom0_tests (a
+ * unit-suite check sees to it). Booted as a domU by the tests in
+ * tests/domu/, it runs one of domu_tests, workloads that the dom0 side
+ * judges.
  */
 #include <tide/heap.h>
 #include <tide/kernel.h>
@@ -13,6 +17,7 @@
 #include <tide/pv_info.h>
 #include "elastic_tests.h"
 #include "guest_test.h"
+#include "xenstore_tests.h"
 
 static int test_boot(void)
 {
@@ -131,7 +136,7 @@ static int test_report(void)
 	return 0;
 }
 
-static const struct guest_test tests[] = {
+static const struct guest_test dom0_tests[] = {
 	{"boot", test_boot},
 	{"reservation", test_reservation},
 	{"exhaustion", test_exhaustion},
@@ -146,9 +151,17 @@ static const struct guest_test tests[] = {
 	{"xen_out_of_memory", test_xen_out_of_memory},
 	{"fallback_4k", test_fallback_4k},
 	{"unplug_replug", test_unplug_replug},
+	{"fragmented_growth", test_fragmented_growth},
+	{"odd_targets", test_odd_targets},
+};
+
+static const struct guest_test domu_tests[] = {
+	{"xenstore_echo", test_xenstore_echo},
 };
 
 int app_main(void)
 {
-	return guest_test_run(tests, ARRAY_SIZE(tests), "dom0");
+	if (kernel_is_dom0())
+		return guest_test_run(dom0_tests, ARRAY_SIZE(dom0_tests), "dom0");
+	return guest_test_run(domu_tests, ARRAY_SIZE(domu_tests), "domu");
 }

@@ -27,6 +27,7 @@ static unsigned long sleeps;
 static bool superpage[SPACE_BLOCKS]; /* populated as one 2 MiB extent */
 static unsigned long plugged_blocks;
 static host_fault_hook_t fault_hook;
+static bool refuse_releases;
 static bool log_quiet;
 static char log_ring[4096]; /* the last bytes of the log when quiet */
 static size_t log_end;	    /* bytes written to the ring so far */
@@ -75,6 +76,7 @@ void host_reset(unsigned long nr_blocks)
 	memset(superpage, 0, sizeof(superpage));
 	plugged_blocks = 0;
 	fault_hook = NULL;
+	refuse_releases = false;
 	frames_init(frame_bytes, block_table, nr_blocks);
 	buddy_init();
 }
@@ -208,6 +210,8 @@ void host_set_fault_hook(host_fault_hook_t hook) { fault_hook = hook; }
 /* What the fault hook lets through of a request for n frames or extents: all of it without a hook. */
 static unsigned long fault_cap(enum host_request r, unsigned long n)
 {
+	if (refuse_releases && r != HOST_POPULATE_4K && r != HOST_POPULATE_2M)
+		return 0;
 	return fault_hook ? MIN(fault_hook(r, n), n) : n;
 }
 
@@ -371,18 +375,22 @@ long platform_release_blocks(const unsigned long *blocks, unsigned long n)
 	return done ? (long)done : -EIO;
 }
 
-/* As pv_elastic.c: 2 MiB extents first, then 4 KiB frames until the hypervisor comes up short. */
-long platform_plug_blocks(const unsigned long *blocks, unsigned long n)
+/*
+ * As pv_elastic.c: 2 MiB extents for the whole blocks first, then 4 KiB
+ * frames (the last block's first last_frames) until the hypervisor comes up short.
+ */
+long platform_plug_blocks(const unsigned long *blocks, unsigned long n, unsigned long last_frames)
 {
 	stats.populate_hypercalls++;
-	unsigned long whole = grant_extents(n), done = whole * BLOCK_PAGES;
+	unsigned long whole_blocks = last_frames == BLOCK_PAGES ? n : n - 1;
+	unsigned long whole = grant_extents(whole_blocks), done = whole * BLOCK_PAGES;
 	for (unsigned long i = 0; i < whole; i++)
 		populate_superpage(blocks[i]);
 	plugged_blocks += whole;
-	if (whole < n)
-		stats.fallbacks_2m++;
+	stats.fallbacks_2m += whole_blocks - whole;
 	for (unsigned long i = whole; i < n; i++) {
-		unsigned long got = grant_frames(BLOCK_PAGES);
+		unsigned long want = i + 1 == n ? last_frames : BLOCK_PAGES;
+		unsigned long got = grant_frames(want);
 		if (got < platform_block_meta_frames()) { /* too little to plug: give it back */
 			hypervisor_takes_back(got);
 			break;
@@ -390,16 +398,21 @@ long platform_plug_blocks(const unsigned long *blocks, unsigned long n)
 		populate_prefix(blocks[i], got);
 		plugged_blocks++;
 		done += got;
-		if (got < BLOCK_PAGES)
+		if (got < want)
 			break;
 	}
 	return done ? (long)done : -ENOMEM;
 }
 
-/* Block b's populated frames go back, a run of consecutive frames at a time. */
-void platform_unplug_block(unsigned long b)
+/* Block b's populated frames go back, a run of consecutive frames at a time; or all stay. */
+int platform_unplug_block(unsigned long b)
 {
 	unsigned long n = 0;
+	stats.release_hypercalls++;
+	if (fault_cap(HOST_UNPLUG, 1) == 0) {
+		stats.refused_hypercalls++;
+		return -EBUSY;
+	}
 	for (unsigned long i = 0, j; i < BLOCK_PAGES; i = j + 1) {
 		for (j = i; j < BLOCK_PAGES && populated[b * BLOCK_PAGES + j]; j++)
 			;
@@ -410,5 +423,7 @@ void platform_unplug_block(unsigned long b)
 	hypervisor_takes_back(n);
 	superpage[b] = false;
 	plugged_blocks--;
-	stats.release_hypercalls++;
+	return 0;
 }
+
+void host_refuse_releases(bool refuse) { refuse_releases = refuse; }

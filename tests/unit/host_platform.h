@@ -42,12 +42,13 @@ unsigned long host_sleeps(void);
  * no 2 MiB extents when it refuses HOST_POPULATE_2M, so that blocks come as
  * 4 KiB frames). It may also move the limit or the free memory
  * (host_set_max_pages, host_set_hypervisor_free), as a toolstack can at any
- * moment. Unplugging a block is never refused: platform_unplug_block() has no
- * way to report it.
+ * moment. HOST_UNPLUG asks for one block to be unplugged: 0 refuses it.
  */
-enum host_request { HOST_POPULATE_4K, HOST_POPULATE_2M, HOST_RELEASE_4K, HOST_RELEASE_2M };
+enum host_request { HOST_POPULATE_4K, HOST_POPULATE_2M, HOST_RELEASE_4K, HOST_RELEASE_2M, HOST_UNPLUG };
 typedef unsigned long (*host_fault_hook_t)(enum host_request r, unsigned long n);
 void host_set_fault_hook(host_fault_hook_t hook);
+/* Refuse every release and unplug until told otherwise (without a hook). */
+void host_refuse_releases(bool refuse);
 /* Frames the simulated hypervisor has left to give (LONG_MAX: no end). */
 long host_hypervisor_free(void);
 /* Hot-added blocks the hypervisor has plugged and not yet unplugged. */

@@ -22,5 +22,13 @@ int test_balloon_half_fulfilled(void);
 int test_shortage_grows_then_fails_cheaply(void);
 int test_balloon_cycles_leak_nothing(void);
 int test_refill_batch_then_partial_block(void);
+int test_fragmented_alloc_grows(void);
+int test_odd_targets_met_exactly(void);
+int test_floor_is_live(void);
+int test_idle_at_floor_returns_memory_later(void);
+int test_target_above_limit_idles(void);
+int test_same_target_rearms_cancelled(void);
+int test_refused_unplug_keeps_block(void);
+int test_unplug_scan_costs_what_it_returns(void);
 
 #endif

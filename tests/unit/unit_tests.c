@@ -313,6 +313,14 @@ static const struct {
 	{test_shortage_grows_then_fails_cheaply, "shortage_grows_then_fails_cheaply"},
 	{test_balloon_cycles_leak_nothing, "balloon_cycles_leak_nothing"},
 	{test_refill_batch_then_partial_block, "refill_batch_then_partial_block"},
+	{test_fragmented_alloc_grows, "fragmented_alloc_grows"},
+	{test_odd_targets_met_exactly, "odd_targets_met_exactly"},
+	{test_floor_is_live, "floor_is_live"},
+	{test_idle_at_floor_returns_memory_later, "idle_at_floor_returns_memory_later"},
+	{test_target_above_limit_idles, "target_above_limit_idles"},
+	{test_same_target_rearms_cancelled, "same_target_rearms_cancelled"},
+	{test_refused_unplug_keeps_block, "refused_unplug_keeps_block"},
+	{test_unplug_scan_costs_what_it_returns, "unplug_scan_costs_what_it_returns"},
 };
 
 int main(int argc, char **argv)

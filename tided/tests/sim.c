@@ -1,6 +1,8 @@
 /* A simulated host for the policy tests; see sim.h. */
 #include "sim.h"
 
+#include "../../kernel/include/tide/floor.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,7 @@ void sim_init(struct sim *s, uint64_t host_total_kib)
 	policy_init(&s->pol, NULL);
 	s->host_total = host_total_kib;
 	s->now = 100000;
+	s->step_ms = ROUND_MS;
 	s->min_host_free = UINT64_MAX;
 }
 
@@ -58,12 +61,64 @@ uint64_t sim_host_free(const struct sim *s)
 	return held >= s->host_total ? 0 : s->host_total - held;
 }
 
-static uint64_t floor_of(const struct sim_guest *g) { return g->used + max_u(MiB(2), g->used / 8); }
+/* The floor the guest reports: tide/floor.h, the guest's own definition, over its used pages. */
+static uint64_t floor_of(const struct sim_guest *g)
+{
+	return (uint64_t)tide_floor_pages((unsigned long)((g->used + 3) / 4)) * 4;
+}
 
 static void fld(struct report_field *f, int64_t v)
 {
 	f->valid = true;
 	f->value = v;
+}
+
+/* The guest's own report fields, as its mode makes them. */
+static void report(struct sim *s, struct sim_guest *g, struct guest_facts *f)
+{
+	switch (g->report) {
+	case REPORT_TRUE:
+		fld(&f->total, (int64_t)g->cur);
+		fld(&f->free, (int64_t)(g->cur - min_u(g->used, g->cur)));
+		fld(&f->floor, g->floor_zero ? 0 : (int64_t)floor_of(g));
+		fld(&f->waits, (int64_t)g->waits);
+		fld(&f->failures, (int64_t)g->failures);
+		break;
+	case REPORT_LIE: /* as lie_free_kib=0: nothing free, and a huge, growing alloc_waits */
+		fld(&f->total, (int64_t)g->cur);
+		fld(&f->free, 0);
+		fld(&f->floor, g->floor_zero ? 0 : (int64_t)floor_of(g));
+		fld(&f->waits, (int64_t)((1ULL << 50) + s->now / ROUND_MS));
+		fld(&f->failures, 0);
+		break;
+	case REPORT_NONSENSE: {
+		static const int64_t odd[] = {-5, -1, 0, 1, (int64_t)1 << 62, INT64_MAX, INT64_MIN, 123456789};
+		uint64_t r = rnd(&g->rng);
+		fld(&f->total, r & 1 ? odd[r % 8] : (int64_t)(g->cur * (r % 4)));
+		r = rnd(&g->rng);
+		fld(&f->free, r & 1 ? odd[r % 8] : (int64_t)(r % (g->cur * 3 + 1)));
+		r = rnd(&g->rng);
+		fld(&f->floor, r & 1 ? odd[r % 8] : (int64_t)(r % (g->cur + 1)));
+		r = rnd(&g->rng);
+		fld(&f->waits, r & 1 ? odd[r % 8] : (int64_t)(r % 1000));
+		r = rnd(&g->rng);
+		fld(&f->failures, r & 1 ? odd[r % 8] : (int64_t)(r % 1000));
+		f->total.valid = (r >> 8) % 5 != 0;
+		break;
+	}
+	case REPORT_NONE:
+		break;
+	}
+}
+
+/* Copy the report fields of one guest_facts into another. */
+static void copy_report(struct guest_facts *to, const struct guest_facts *from)
+{
+	to->total = from->total;
+	to->free = from->free;
+	to->floor = from->floor;
+	to->waits = from->waits;
+	to->failures = from->failures;
 }
 
 void sim_facts(struct sim *s)
@@ -85,39 +140,15 @@ void sim_facts(struct sim *s)
 		f->marked_uncooperative = g->marked;
 		f->min_kib = g->min;
 		f->max_kib = g->max;
-		switch (g->report) {
-		case REPORT_TRUE:
-			fld(&f->total, (int64_t)g->cur);
-			fld(&f->free, (int64_t)(g->cur - min_u(g->used, g->cur)));
-			fld(&f->floor, (int64_t)floor_of(g));
-			fld(&f->waits, (int64_t)g->waits);
-			fld(&f->failures, (int64_t)g->failures);
-			break;
-		case REPORT_LIE: /* as lie_free_kib=0: nothing free, and a huge, growing alloc_waits */
-			fld(&f->total, (int64_t)g->cur);
-			fld(&f->free, 0);
-			fld(&f->floor, (int64_t)floor_of(g));
-			fld(&f->waits, (int64_t)((1ULL << 50) + s->now / ROUND_MS));
-			fld(&f->failures, 0);
-			break;
-		case REPORT_NONSENSE: {
-			static const int64_t odd[] = {-5, -1, 0, 1, (int64_t)1 << 62, INT64_MAX, INT64_MIN, 123456789};
-			uint64_t r = rnd(&g->rng);
-			fld(&f->total, r & 1 ? odd[r % 8] : (int64_t)(g->cur * (r % 4)));
-			r = rnd(&g->rng);
-			fld(&f->free, r & 1 ? odd[r % 8] : (int64_t)(r % (g->cur * 3 + 1)));
-			r = rnd(&g->rng);
-			fld(&f->floor, r & 1 ? odd[r % 8] : (int64_t)(r % (g->cur + 1)));
-			r = rnd(&g->rng);
-			fld(&f->waits, r & 1 ? odd[r % 8] : (int64_t)(r % 1000));
-			r = rnd(&g->rng);
-			fld(&f->failures, r & 1 ? odd[r % 8] : (int64_t)(r % 1000));
-			f->total.valid = (r >> 8) % 5 != 0;
-			break;
+		snprintf(f->saved, sizeof(f->saved), "%s", g->saved);
+		report(s, g, f);
+		if (g->report_lag) {
+			struct guest_facts now = *f;
+			copy_report(f, &g->lagged);
+			copy_report(&g->lagged, &now);
 		}
-		case REPORT_NONE:
-			break;
-		}
+		if (g->mangle)
+			g->mangle(s, g, f);
 	}
 }
 
@@ -137,7 +168,11 @@ static void broken(struct sim *s, const char *what, const struct sim_guest *g)
 		 g ? g->name : "");
 }
 
-/* What the guest does in one round: follow the target, then run its workload. */
+/*
+ * What the guest does in one round: follow the target, then run its
+ * workload. Both take place during the round: a shrink stops at the floor
+ * of what the workload uses by the end of it.
+ */
 static void guest_acts(struct sim *s, struct sim_guest *g)
 {
 	uint64_t free_host = sim_host_free(s);
@@ -147,12 +182,16 @@ static void guest_acts(struct sim *s, struct sim_guest *g)
 		if (!g->ignore_targets)
 			g->balloon = g->target;
 	}
-	uint64_t goal = min_u(g->balloon, g->xen_max);
-	if (goal > g->cur)
-		g->cur += min_u(goal - g->cur, free_host);
-	else if (g->balloon < g->cur)
-		g->cur = max_u(g->balloon, min_u(g->cur, floor_of(g)));
 	uint64_t want = g->demand ? g->demand(g, s->now) : g->used;
+	uint64_t goal = min_u(g->balloon, g->xen_max);
+	if (goal > g->cur) {
+		g->cur += min_u(goal - g->cur, free_host);
+	} else if (g->balloon < g->cur) {
+		uint64_t used = g->used;
+		g->used = max_u(used, min_u(want, g->cur));
+		g->cur = max_u(g->balloon, min_u(g->cur, floor_of(g)));
+		g->used = used;
+	}
 	uint64_t low = 256; /* Tide grows when fewer than 64 pages would be left */
 	if (want + low > g->cur) {
 		uint64_t need = want + low - g->cur;
@@ -174,11 +213,9 @@ static void guest_acts(struct sim *s, struct sim_guest *g)
 	}
 }
 
-void sim_round(struct sim *s)
+/* What xl and xenstore do with the policy's decisions (and the invariants they must keep). */
+static void apply_decisions(struct sim *s)
 {
-	sim_facts(s);
-	struct host_facts host = {.now_ms = s->now, .free_kib = sim_host_free(s)};
-	policy_round(&s->pol, &host, s->facts, s->nfacts, s->out);
 	for (size_t i = 0; i < s->nfacts; i++) {
 		const struct decision *d = &s->out[i];
 		struct sim_guest *g = by_domid(s, d->domid);
@@ -199,39 +236,48 @@ void sim_round(struct sim *s)
 		}
 		if (d->uncoop_changed)
 			g->marked = d->uncooperative;
+		snprintf(g->saved, sizeof(g->saved), "%s", d->saved);
 	}
-	uint64_t failures_before[SIM_MAX];
-	for (size_t i = 0; i < s->n; i++)
-		failures_before[i] = s->g[i].failures;
-	for (size_t i = 0; i < s->n; i++)
-		if (s->g[i].present)
-			guest_acts(s, &s->g[i]);
+}
+
+/* Count, for each guest that failed an allocation, the other guests that sat idle above their min. */
+static void count_failures_beside_idle(struct sim *s, const uint64_t *failures_before)
+{
 	for (size_t i = 0; i < s->n; i++) {
 		struct sim_guest *g = &s->g[i];
 		if (!g->present || g->failures == failures_before[i])
 			continue;
-		/* did another guest sit idle with memory above its min? */
 		for (size_t j = 0; j < s->nfacts; j++) {
 			struct sim_guest *o = by_domid(s, s->out[j].domid);
 			if (o && o != g && s->out[j].cls == CLASS_IDLE && o->cur > o->min + MiB(2))
 				g->failures_while_idle_elsewhere++;
 		}
 	}
-	static int trace = -1;
-	if (trace < 0)
-		trace = getenv("TIDED_SIM_TRACE") != NULL;
-	if (trace) {
-		printf("# t=%6llu host %5llu", (unsigned long long)s->now, (unsigned long long)(sim_host_free(s) >> 10));
-		for (size_t j = 0; j < s->nfacts; j++) {
-			struct sim_guest *g = by_domid(s, s->out[j].domid);
-			if (g)
-				printf(" | %s %s t%llu c%llu u%llu x%llu f%llu %s", g->name, s->out[j].state,
-				       (unsigned long long)(g->target >> 10), (unsigned long long)(g->cur >> 10),
-				       (unsigned long long)(g->used >> 10), (unsigned long long)(g->xen_max >> 10),
-				       (unsigned long long)g->failures, s->out[j].pressure);
-		}
-		printf("\n");
+}
+
+/* With TIDED_SIM_TRACE set, one line per round. */
+static void trace(struct sim *s)
+{
+	static int on = -1;
+	if (on < 0)
+		on = getenv("TIDED_SIM_TRACE") != NULL;
+	if (!on)
+		return;
+	printf("# t=%6llu host %5llu", (unsigned long long)s->now, (unsigned long long)(sim_host_free(s) >> 10));
+	for (size_t j = 0; j < s->nfacts; j++) {
+		const struct sim_guest *g = by_domid(s, s->out[j].domid);
+		if (g)
+			printf(" | %s %s t%llu c%llu u%llu x%llu f%llu %s", g->name, s->out[j].state,
+			       (unsigned long long)(g->target >> 10), (unsigned long long)(g->cur >> 10),
+			       (unsigned long long)(g->used >> 10), (unsigned long long)(g->xen_max >> 10),
+			       (unsigned long long)g->failures, s->out[j].pressure);
 	}
+	printf("\n");
+}
+
+/* The host's invariants after the guests acted: the reserve, and no guest above its max. */
+static void check_host(struct sim *s)
+{
 	uint64_t free_now = sim_host_free(s);
 	if (free_now < s->min_host_free)
 		s->min_host_free = free_now;
@@ -240,7 +286,32 @@ void sim_round(struct sim *s)
 	for (size_t i = 0; i < s->n; i++)
 		if (s->g[i].present && s->g[i].cur > s->g[i].max + MiB(1))
 			broken(s, "guest holds more than its max", &s->g[i]);
-	s->now += ROUND_MS;
+}
+
+void sim_round(struct sim *s)
+{
+	sim_facts(s);
+	struct host_facts host = {.now_ms = s->now, .free_kib = sim_host_free(s)};
+	policy_round(&s->pol, &host, s->facts, s->nfacts, s->out, &s->hd);
+	apply_decisions(s);
+	uint64_t failures_before[SIM_MAX];
+	for (size_t i = 0; i < s->n; i++)
+		failures_before[i] = s->g[i].failures;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->g[i].present)
+			guest_acts(s, &s->g[i]);
+	count_failures_beside_idle(s, failures_before);
+	trace(s);
+	check_host(s);
+	s->now += s->step_ms;
+}
+
+void sim_round_without_tided(struct sim *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->g[i].present)
+			guest_acts(s, &s->g[i]);
+	s->now += s->step_ms;
 }
 
 uint64_t demand_burst(const struct sim_guest *g, uint64_t t)

@@ -2,8 +2,8 @@
  * A simulated host for tided's policy tests: Xen's memory accounting and
  * Tide guests that follow their targets (or not), run a workload, grow on
  * shortage up to Xen's maximum, and report like the real ones (or lie).
- * Time moves in rounds of 500 ms; within a round the policy decides first,
- * then the guests act on its decisions.
+ * Time moves in rounds (of 500 ms unless step_ms says otherwise); within a
+ * round the policy decides first, then the guests act on its decisions.
  */
 #ifndef TIDED_SIM_H
 #define TIDED_SIM_H
@@ -15,6 +15,11 @@
 #define MiB(x) ((uint64_t)(x) * KIB_PER_MIB)
 
 enum sim_report { REPORT_TRUE, REPORT_LIE, REPORT_NONSENSE, REPORT_NONE };
+
+struct sim;
+struct sim_guest;
+/* Rewrites a guest's report after the simulator made it (the fuzz's hostile guests). */
+typedef void sim_mangle_fn(struct sim *s, struct sim_guest *g, struct guest_facts *f);
 
 struct sim_guest {
 	bool present;
@@ -29,6 +34,11 @@ struct sim_guest {
 	uint64_t min, max;          /* bounds */
 	bool ignore_targets;
 	enum sim_report report;
+	bool floor_zero;            /* reports floor 0, as a guest did before its first shrink */
+	bool report_lag;            /* its report reaches tided one round late */
+	struct guest_facts lagged;  /* ... the report it made last round */
+	sim_mangle_fn *mangle;      /* NULL, or rewrites its report */
+	char saved[POLICY_SAVED_MAX]; /* what tided kept of it in xenstore */
 	uint64_t waits, failures;
 	/* workload: used memory wanted at time t (ms); NULL = constant used */
 	uint64_t (*demand)(const struct sim_guest *g, uint64_t t_ms);
@@ -41,9 +51,11 @@ struct sim {
 	struct policy pol;
 	uint64_t host_total;        /* memory for guests (after Xen and dom0) */
 	uint64_t now;
+	uint64_t step_ms;           /* how long a round lasts (500 ms, as tided's; less when watches bring one forward) */
 	size_t n;
 	struct sim_guest g[SIM_MAX];
 	struct decision out[SIM_MAX];
+	struct host_decision hd;
 	struct guest_facts facts[SIM_MAX];
 	size_t nfacts;
 	uint64_t min_host_free;     /* lowest host free seen after any round */
@@ -57,6 +69,8 @@ uint64_t sim_host_free(const struct sim *s);
 /* One round: the policy decides, the guests act; checks the invariants
  * (reserve, bounds, Xen max) and records the first one broken in s->err. */
 void sim_round(struct sim *s);
+/* A round with tided down: the guests act, time passes, nothing is decided. */
+void sim_round_without_tided(struct sim *s);
 /* Facts as tided would gather them now (for restart tests). */
 void sim_facts(struct sim *s);
 

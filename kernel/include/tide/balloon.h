@@ -3,34 +3,43 @@
  * shortage.
  *
  * Target. A number of pages the guest should hold (FREE + USED + RESERVED),
- * set through balloon_set_target() (xenstore's memory/target comes later).
- * The worker moves towards it in steps of at most BALLOON_STEP_PAGES:
+ * set through balloon_set_target() (on a domU, from xenstore's
+ * memory/target: see tide/memory_target.h). It is met to the page (see
+ * elastic.c for the one exception). The worker moves towards it in steps of
+ * at most BALLOON_STEP_PAGES:
  *   growing    first refills ballooned-out frames of online blocks (whole
  *              blocks as 2 MiB extents, else batches of 4 KiB frames), then
  *              hot-adds absent blocks above the boot boundary (skipping holes);
+ *              never above Xen's limit for the guest;
  *   shrinking  first unplugs drained hot-added blocks (their metadata goes
  *              too), then gives back whole free blocks as 2 MiB extents, then
- *              single pages, up to 512 per hypercall; never below the floor:
- *              used memory (USED + RESERVED) plus a margin of
+ *              single pages, up to 512 per hypercall; never below the floor
+ *              (tide/floor.h): used memory (USED + RESERVED) plus a margin of
  *              max(2 MiB, used / 8).
  *
  * States:
- *   IDLE       at the target, or held at the floor or at Xen's limit
+ *   IDLE       at the target; or held at the floor, or at Xen's limit (one
+ *              log line each per target). While the guest holds other than
+ *              its target, the worker looks again every BALLOON_RECHECK_NS:
+ *              memory freed since is given back, a raised limit is grown into.
  *   GROWING    below the target, making progress
  *   SHRINKING  above the target, making progress
  *   WAITING    the hypervisor refused or half-fulfilled a request: nothing
  *              is tried until the backoff expires (1 s, doubling to 32 s)
  *   CANCELLED  BALLOON_MAX_RETRIES refusals in a row: the balloon gave up on
- *              this target and waits for a new one
- * A new target resets the backoff and is acted on at once.
+ *              this target and waits until a target is set again
+ * Setting a target, even the same one, resets the backoff and is acted on at
+ * once.
  *
  * Grow on shortage. The page allocator calls balloon_on_shortage() when an
- * allocation would leave fewer than BALLOON_LOW_WATERMARK pages free. It
- * grows by the shortfall or by the current step (2 MiB, doubling while the
- * shortage lasts, up to 64 MiB), then raises the target to what the guest
- * now holds, so the worker does not shrink it back. A re-entry guard stops
- * recursion; during a backoff it returns at once, so a refusal costs one
- * hypercall, not a loop, and the allocation returns NULL.
+ * allocation would leave fewer than BALLOON_LOW_WATERMARK pages free, or when
+ * no free chunk is large enough for it. It grows by the shortfall or by the
+ * current step (2 MiB, doubling while the shortage lasts, up to 64 MiB; whole
+ * blocks when a contiguous chunk is needed), then raises the target to what
+ * the guest now holds, so the worker does not shrink it back. A re-entry
+ * guard stops recursion; during a backoff it returns at once, so a refusal
+ * costs one hypercall, not a loop, and the allocation returns NULL. At Xen's
+ * limit it makes no hypercall at all.
  */
 #ifndef TIDE_BALLOON_H
 #define TIDE_BALLOON_H
@@ -50,12 +59,13 @@ enum balloon_state {
 #define BALLOON_MAX_RETRIES 16
 #define BALLOON_BACKOFF_MIN_NS 1000000000ULL
 #define BALLOON_BACKOFF_MAX_NS 32000000000ULL
+#define BALLOON_RECHECK_NS 1000000000ULL
 #define SHORTAGE_STEP_MIN_PAGES BLOCK_PAGES
 #define SHORTAGE_STEP_MAX_PAGES MIB_TO_PAGES(64)
 
 struct balloon_stats {
 	unsigned long target_pages;
-	unsigned long floor_pages;     /* the floor at the last shrink decision */
+	unsigned long floor_pages;     /* the floor now (tide/floor.h) */
 	unsigned long refusals;	       /* steps the hypervisor refused or half-fulfilled */
 	unsigned long shortages;       /* calls from the allocator */
 	unsigned long shortage_grown;  /* ... that made memory available */
@@ -76,6 +86,12 @@ const struct balloon_stats *balloon_stats(void);
 /* Do at most one step towards the target if not waiting; returns the state after it. */
 enum balloon_state balloon_work(void);
 /*
+ * When the worker should next run: now (growing, shrinking), when the
+ * backoff ends (waiting), BALLOON_RECHECK_NS on (idle away from the target),
+ * or ~0 (idle at the target, cancelled: only a new target wakes it).
+ */
+uint64_t balloon_next_work_ns(void);
+/*
  * Run the worker until IDLE or CANCELLED or until deadline_ns; sleeps (no
  * busy loop) while WAITING. Returns the state it stopped in.
  */
@@ -84,7 +100,10 @@ enum balloon_state balloon_settle(uint64_t deadline_ns);
 /* Shrink by up to pages now, ignoring target and floor: pages released or -errno. */
 long balloon_shrink(unsigned long pages);
 
-/* The page allocator's shortage hook (see above). 0 when memory was made available. */
-int balloon_on_shortage(unsigned long need_pages);
+/*
+ * The page allocator's shortage hook (see above). contiguous: the allocation
+ * needs a chunk the free lists do not have. 0 when memory was made available.
+ */
+int balloon_on_shortage(unsigned long need_pages, bool contiguous);
 
 #endif

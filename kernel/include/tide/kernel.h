@@ -31,6 +31,8 @@ unsigned long cmdline_ulong(const char *key, unsigned long dflt);
 
 /* Stop the guest and hand status to the host (QEMU exit code, or Xen's shutdown reason). */
 _Noreturn void kernel_exit(int status);
+/* Ask the host to restart the guest (as a domU: Xen's reboot shutdown reason). */
+_Noreturn void kernel_reboot(void);
 
 /* True when Tide runs as the control domain (dom0), false as a domU. */
 bool kernel_is_dom0(void);

@@ -17,6 +17,7 @@
 #define EAGAIN 11
 #define ENOENT 2
 #define EIO 5
+#define E2BIG 7
 
 void *memset(void *dst, int c, size_t n);
 void *memcpy(void *dst, const void *src, size_t n);
@@ -28,6 +29,8 @@ char *strchr(const char *s, int c);
 
 /* Parse an unsigned decimal (or 0x hex) number; -EINVAL on garbage, -ERANGE on overflow. */
 int parse_ulong(const char *s, size_t len, unsigned long *out);
+/* The same, decimal digits only. */
+int parse_decimal(const char *s, size_t len, unsigned long *out);
 
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -4,31 +4,49 @@
  *
  *   memory/target          written by the host (xl mem-set, tided): what the
  *                          guest should hold. Tide follows it through the
- *                          balloon: down to the floor at most, up to Xen's
- *                          limit for the domain (raise it with xl mem-max).
- *                          A value that is not a decimal number, is zero, or
- *                          is above memory/static-max is refused with one log
- *                          line (bursts of 10 lines, then one a second, with
- *                          a count of the rest) and the guest stays on the
- *                          last valid target.
+ *                          balloon, to the 4 KiB page: down to the floor at
+ *                          most, up to Xen's limit for the domain (xl
+ *                          mem-set sets that limit to target + 1 MiB; raise
+ *                          it with xl mem-max after mem-set, or let tided
+ *                          manage it). Held at the floor or at the limit,
+ *                          the guest looks again every second: memory it
+ *                          frees since is given back, a raised limit is
+ *                          grown into, with no new target needed.
+ *                          Every write is acted on, even of the value already
+ *                          followed: it re-arms a balloon that gave up after
+ *                          repeated refusals. The one write not acted on is
+ *                          the echo xenstore sends when the guest sets its
+ *                          watch, when it repeats the value the guest booted
+ *                          with (so a target the guest raised itself, by
+ *                          growing on shortage, is not undone by it).
+ *                          A value that is not plain decimal digits (no
+ *                          sign, no 0x), is under one page (4 KiB), is longer
+ *                          than a number can be, or is above
+ *                          memory/static-max is refused with one log line
+ *                          (bursts of 10 lines, then one a second, with a
+ *                          count of the rest) and the guest stays on the last
+ *                          valid target.
  *   memory/static-max      written by the toolstack: the largest valid target.
  *   control/feature-balloon  "1": this guest follows memory/target. xl does
  *                          not let guests write there (XenServer's toolstack
  *                          does); Tide then writes data/feature-balloon.
- *                          A repeated value is not a new target: a target the
- *                          guest raised by growing on shortage stays until
- *                          the host writes a different one.
  *   data/meminfo_total     what the guest holds (Xen's tot_pages, in KiB)
  *   data/meminfo_free      what is free in its allocator
  *   data/tide/target_kib   the target it is following
- *   data/tide/floor_kib    the least it would shrink to now
+ *   data/tide/floor_kib    the least it would shrink to now (tide/floor.h),
+ *                          from the first report on
  *   data/tide/alloc_waits  allocations that had to wait for memory to grow
  *   data/tide/alloc_failures  allocations that failed (pressure)
  *   data/tide/state        the balloon's state (idle, growing, ...)
- *   control/shutdown       "poweroff", "halt" or "reboot" from the toolstack
- *                          ends the guest with status 0.
+ *   control/shutdown       "poweroff" or "halt" ends the guest (status 0),
+ *                          "reboot" asks the toolstack to restart it,
+ *                          "crash" crashes it; each is acknowledged by
+ *                          clearing the node. "suspend" is not supported yet.
  *
- * The data/ values are rewritten when they change, at most twice a second.
+ * The data/ values are rewritten when they change, at most twice a second,
+ * and at once when a node under data/ no longer holds what the guest wrote
+ * (removed or overwritten by someone else). A write that fails is logged
+ * once and retried every report.
  *
  * Two test modes break the contract on purpose, for tided's tests (command
  * line): ignore_targets=1 logs targets but never follows them (an

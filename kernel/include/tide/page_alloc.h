@@ -15,8 +15,9 @@
  * free; the cache is drained before anything needs whole blocks or larger
  * chunks.
  *
- * Allocation never panics and never loops: when nothing can be had it asks
- * the shortage hook (grow on shortage) once and otherwise returns NULL.
+ * Allocation never panics and never loops: when free memory runs low, or
+ * when no free chunk is large enough (fragmentation), it asks the shortage
+ * hook (grow on shortage) and otherwise returns NULL.
  */
 #ifndef TIDE_PAGE_ALLOC_H
 #define TIDE_PAGE_ALLOC_H
@@ -58,9 +59,12 @@ unsigned long buddy_chunks(unsigned order);
 
 /*
  * Called when an allocation of need pages would leave fewer than the low
- * watermark free. Returns 0 if it made memory available. Set by the balloon.
+ * watermark free (contiguous false: any free frames help), and when the free
+ * lists hold no chunk of the order asked for however many pages are free
+ * (contiguous true: only a wholly new block helps). Returns 0 if it made
+ * memory available. Set by the balloon.
  */
-typedef int (*shortage_hook_t)(unsigned long need_pages);
+typedef int (*shortage_hook_t)(unsigned long need_pages, bool contiguous);
 void page_alloc_set_shortage_hook(shortage_hook_t hook, unsigned long low_watermark_pages);
 
 /* The public allocator: direct-map address of 2^order frames, or NULL. May grow memory. */

@@ -74,22 +74,27 @@ unsigned platform_block_meta_frames(void);
 /*
  * Hot-add n blocks (at most PLATFORM_PLUG_BATCH; ONLINE in the core, every
  * frame UNPOPULATED): populate them and set up each one's own metadata in its
- * first platform_block_meta_frames() frames. Returns frames populated, a
- * prefix in block order (whole blocks, then at least the metadata frames of
- * one more), or -errno; a block not plugged is left with nothing populated.
- * The batch is small so that the metadata reserve always covers the shared
- * tables it may need.
+ * first platform_block_meta_frames() frames. The last block gets only its
+ * first last_frames frames (at least the metadata frames, at most a block).
+ * Returns frames populated, a prefix in block order (whole blocks, then at
+ * least the metadata frames of one more), or -errno; a block not plugged is
+ * left with nothing populated. The batch is small so that the metadata
+ * reserve always covers the shared tables it may need.
  */
 #define PLATFORM_PLUG_BATCH 8
-long platform_plug_blocks(const unsigned long *blocks, unsigned long n);
-/* Tear down block b's own metadata and give back all its populated frames. */
-void platform_unplug_block(unsigned long b);
+long platform_plug_blocks(const unsigned long *blocks, unsigned long n, unsigned long last_frames);
+/*
+ * Tear down block b's own metadata and give back all its populated frames
+ * (the core holds its free frames, off the free lists). 0, or -errno when the
+ * hypervisor refused: then the block is left plugged and mapped as it was.
+ */
+int platform_unplug_block(unsigned long b);
 
 struct platform_stats {
 	unsigned long populate_hypercalls; /* populate requests sent to the hypervisor */
 	unsigned long release_hypercalls;  /* decrease requests sent */
-	unsigned long refused_hypercalls;  /* requests refused or half-fulfilled */
-	unsigned long fallbacks_2m;	   /* 2 MiB extents Xen could not give (4 KiB used instead) */
+	unsigned long refused_hypercalls;  /* requests refused or half-fulfilled, any extent size */
+	unsigned long fallbacks_2m;	   /* blocks populated in 4 KiB frames because Xen had no 2 MiB extent */
 	unsigned long extents_2m;	   /* 2 MiB extents populated */
 	unsigned long frames_4k;	   /* frames populated as 4 KiB extents */
 };

@@ -4,6 +4,11 @@
  * watches, whose events are queued until a thread asks for them. Paths
  * without a leading '/' are relative to the guest's home directory
  * (/local/domain/<domid>). Calls block the calling thread, never the guest.
+ *
+ * A store that does not take a request or answer it within 10 s fails the
+ * call with -EIO and one log line; the store may still carry the request
+ * out later, and its late reply is dropped (one log line). Later calls work
+ * as before once the store is back.
  */
 #ifndef TIDE_XENSTORE_H
 #define TIDE_XENSTORE_H
@@ -12,8 +17,13 @@
 
 /* Connect to the ring named in start_info: 0, or -ENOENT when there is none (dom0 here). */
 int xenstore_init(void);
-/* Read a node into buf (NUL-terminated): its length, or -errno (-ENOENT when absent). */
+/*
+ * Read a node into buf (size >= 1, NUL-terminated): its length, or -errno:
+ * -ENOENT when absent, -E2BIG when the value does not fit in size - 1 bytes
+ * (it is refused whole, never cut). On failure buf holds "".
+ */
 int xs_read(const char *path, char *buf, size_t size);
+/* Write a node: 0, or -errno (-E2BIG when path and value exceed the store's 4 KiB message). */
 int xs_write(const char *path, const char *value);
 /* Watch path (and everything below it); events carry token. */
 int xs_watch(const char *path, const char *token);

@@ -1,0 +1,228 @@
+/*
+ * Unit tests of elastic memory that must not strand memory or refuse what it
+ * could have had (issue 8): growth for fragmented free lists, targets met to
+ * the page, a live floor, idling at Xen's limit, re-checks while away from
+ * the target, a re-set target re-arming a cancelled balloon, a refused unplug,
+ * and an unplug scan that costs what it returns.
+ */
+#include <stdio.h>
+#include <limits.h>
+#include <string.h>
+
+#include <tide/balloon.h>
+#include <tide/floor.h>
+#include <tide/heap.h>
+#include <tide/kernel.h>
+#include <tide/lib.h>
+#include <tide/mem_check.h>
+#include <tide/metapool.h>
+#include <tide/page_alloc.h>
+#include <tide/platform.h>
+
+#include "../../kernel/mem/elastic.h"
+#include "host_platform.h"
+#include "unit.h"
+
+#define SECOND 1000000000ULL
+
+static void boot(unsigned long space_blocks, unsigned long boot_blocks)
+{
+	host_reset(space_blocks);
+	for (unsigned long b = 0; b < boot_blocks; b++)
+		host_online_block(b);
+	metapool_refill();
+	balloon_init();
+}
+
+static unsigned long used_pages(void) { return frames_in_state(FRAME_USED) + frames_in_state(FRAME_RESERVED); }
+
+/* Hold every free page, then free every other one: about half free, no chunk above order 0. */
+static unsigned long fragment(void **held, unsigned long max)
+{
+	unsigned long n = 0;
+	void *p;
+	while (n < max && (p = alloc_page()))
+		held[n++] = p;
+	for (unsigned long i = 0; i < n; i += 2) {
+		free_page(held[i]);
+		held[i] = NULL;
+	}
+	return n;
+}
+
+static void release_all(void **held, unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++)
+		free_page(held[i]);
+}
+
+int test_fragmented_alloc_grows(void)
+{
+	static void *held[4 * BLOCK_PAGES];
+	boot(32, 6);
+	CHECK(balloon_shrink(2 * BLOCK_PAGES) == (long)(2 * BLOCK_PAGES)); /* boot blocks 5 and 4 out */
+	host_set_max_pages((long)frames_populated()); /* nothing may grow while fragmenting */
+	unsigned long n = fragment(held, ARRAY_SIZE(held));
+	CHECK(nr_free_pages() >= 1000 && buddy_chunks(PAGE_MAX_ORDER) == 0);
+	/* at the limit: NULL, and no hypercall */
+	unsigned long calls = platform_stats()->populate_hypercalls;
+	CHECK(alloc_pages(PAGE_MAX_ORDER) == NULL);
+	CHECK(platform_stats()->populate_hypercalls == calls);
+	host_set_max_pages(LONG_MAX);
+	host_advance_ns(40 * SECOND); /* past the shortage backoff the refusal above started */
+	/* a whole block for order 9: a ballooned-out boot block comes back whole */
+	void *big = alloc_pages(PAGE_MAX_ORDER);
+	CHECK(big != NULL);
+	CHECK(block_info(pfn_to_block(virt_to_frame(big)))->nr_used == BLOCK_PAGES);
+	/* order 8 and a 100000-byte heap object: hot-added blocks serve them once boot blocks are in */
+	void *half = alloc_pages(PAGE_MAX_ORDER - 1), *half2 = alloc_pages(PAGE_MAX_ORDER - 1);
+	CHECK(half != NULL && half2 != NULL);
+	void *obj = heap_alloc(100000);
+	CHECK(obj != NULL);
+	CHECK(balloon_stats()->blocks_plugged >= 1);
+	CHECK_INVARIANTS();
+	heap_free(obj);
+	free_pages(half, PAGE_MAX_ORDER - 1);
+	free_pages(half2, PAGE_MAX_ORDER - 1);
+	free_pages(big, PAGE_MAX_ORDER);
+	release_all(held, n);
+	CHECK_INVARIANTS();
+	return 0;
+}
+
+int test_odd_targets_met_exactly(void)
+{
+	boot(32, 2);
+	unsigned long base = frames_populated();
+	unsigned long targets[] = {base + 3 * BLOCK_PAGES + 256, base + 7, base + 5 * BLOCK_PAGES + 3,
+				   base + BLOCK_PAGES - 1, base - 300, base + 2 * BLOCK_PAGES + 100};
+	for (size_t i = 0; i < ARRAY_SIZE(targets); i++) {
+		balloon_set_target(targets[i]);
+		CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
+		CHECK(frames_populated() == targets[i]);
+		CHECK_INVARIANTS();
+	}
+	return 0;
+}
+
+int test_floor_is_live(void)
+{
+	static void *held[1500];
+	boot(32, 8);
+	/* reported before any shrink, and following what is used */
+	CHECK(balloon_stats()->floor_pages == tide_floor_pages(used_pages()));
+	for (int i = 0; i < 1500; i++)
+		CHECK((held[i] = alloc_page()) != NULL);
+	CHECK(balloon_stats()->floor_pages == tide_floor_pages(used_pages()));
+	release_all(held, 1500);
+	CHECK(balloon_stats()->floor_pages == tide_floor_pages(used_pages()));
+	return 0;
+}
+
+int test_idle_at_floor_returns_memory_later(void)
+{
+	static void *held[1500];
+	boot(32, 8);
+	for (int i = 0; i < 1500; i++)
+		CHECK((held[i] = alloc_page()) != NULL);
+	balloon_set_target(BLOCK_PAGES);
+	CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
+	unsigned long at_floor = frames_populated();
+	CHECK(at_floor > BLOCK_PAGES);
+	CHECK(balloon_next_work_ns() == monotonic_ns() + BALLOON_RECHECK_NS);
+	release_all(held, 1500);
+	/* no new target: the re-check gives back what was freed, down to the new floor */
+	host_advance_ns(BALLOON_RECHECK_NS);
+	CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
+	CHECK(frames_populated() < at_floor);
+	CHECK(frames_populated() == MAX(BLOCK_PAGES, tide_floor_pages(used_pages())));
+	CHECK_INVARIANTS();
+	return 0;
+}
+
+int test_target_above_limit_idles(void)
+{
+	boot(32, 2);
+	unsigned long base = frames_populated();
+	host_set_max_pages((long)(base + BLOCK_PAGES));
+	balloon_set_target(base + 4 * BLOCK_PAGES);
+	CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
+	CHECK(frames_populated() == base + BLOCK_PAGES);
+	CHECK(balloon_stats()->refusals == 0);
+	/* nothing more is asked of Xen while the limit stands */
+	unsigned long calls = platform_stats()->populate_hypercalls;
+	for (int i = 0; i < 100; i++) {
+		host_advance_ns(BALLOON_RECHECK_NS);
+		CHECK(balloon_work() == BALLOON_IDLE);
+	}
+	CHECK(platform_stats()->populate_hypercalls == calls);
+	/* a raised limit is grown into at the next re-check, without a new target */
+	host_set_max_pages(LONG_MAX);
+	CHECK(balloon_next_work_ns() != ~0ULL);
+	host_advance_ns(BALLOON_RECHECK_NS);
+	CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
+	CHECK(frames_populated() == base + 4 * BLOCK_PAGES);
+	CHECK(balloon_next_work_ns() == ~0ULL);
+	CHECK_INVARIANTS();
+	return 0;
+}
+
+int test_same_target_rearms_cancelled(void)
+{
+	boot(32, 2);
+	unsigned long goal = frames_populated() + BLOCK_PAGES;
+	host_set_hypervisor_free(0);
+	balloon_set_target(goal);
+	while (balloon_work() != BALLOON_CANCELLED)
+		host_advance_ns(BALLOON_BACKOFF_MAX_NS);
+	CHECK(balloon_next_work_ns() == ~0ULL);
+	host_set_hypervisor_free(LONG_MAX);
+	balloon_set_target(goal); /* the same value, written again */
+	CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
+	CHECK(frames_populated() == goal);
+	CHECK_INVARIANTS();
+	return 0;
+}
+
+int test_refused_unplug_keeps_block(void)
+{
+	boot(32, 2);
+	unsigned long base = frames_populated();
+	balloon_set_target(base + 2 * BLOCK_PAGES);
+	CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
+	host_refuse_releases(true);
+	balloon_set_target(base);
+	CHECK(balloon_work() == BALLOON_WAITING);
+	CHECK(frames_populated() == base + 2 * BLOCK_PAGES);
+	CHECK(block_state(3) == BLOCK_ONLINE && (block_info(3)->flags & BLOCK_HOTPLUGGED));
+	CHECK(nr_free_pages() + used_pages() == frames_populated());
+	CHECK_INVARIANTS();
+	/* the block's free memory is usable again meanwhile */
+	void *p = alloc_pages(PAGE_MAX_ORDER - 1);
+	CHECK(p != NULL);
+	free_pages(p, PAGE_MAX_ORDER - 1);
+	host_refuse_releases(false);
+	CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
+	CHECK(frames_populated() == base && balloon_stats()->blocks_unplugged == 2);
+	CHECK_INVARIANTS();
+	return 0;
+}
+
+int test_unplug_scan_costs_what_it_returns(void)
+{
+	boot(64, 2);
+	unsigned long base = frames_populated();
+	/* nothing hot-added: shrinking reads no block-table entry */
+	balloon_set_target(base - BLOCK_PAGES);
+	CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
+	CHECK(elastic_stats()->blocks_scanned == 0);
+	/* two blocks hot-added at the bottom of a 64-block space: a few entries, not 62 */
+	balloon_set_target(base + 2 * BLOCK_PAGES);
+	CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
+	balloon_set_target(base);
+	CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
+	CHECK(balloon_stats()->blocks_unplugged == 2);
+	CHECK(elastic_stats()->blocks_scanned <= 6);
+	CHECK_INVARIANTS();
+	return 0;
+}
