@@ -81,8 +81,7 @@ void balloon_set_target(unsigned long pages)
 					     : BALLOON_SHRINKING;
 }
 
-/* Double a backoff (from 1 s up to 32 s) and return when the next try may happen. */
-static uint64_t next_backoff(uint64_t now, uint64_t *backoff_ns)
+uint64_t balloon_backoff_next(uint64_t now, uint64_t *backoff_ns)
 {
 	*backoff_ns = *backoff_ns ? MIN(*backoff_ns * 2, BALLOON_BACKOFF_MAX_NS) : BALLOON_BACKOFF_MIN_NS;
 	return now + *backoff_ns;
@@ -92,7 +91,7 @@ static uint64_t next_backoff(uint64_t now, uint64_t *backoff_ns)
 static void back_off(uint64_t now, const char *what)
 {
 	stats.refusals++;
-	stats.retry_at_ns = next_backoff(now, &stats.backoff_ns);
+	stats.retry_at_ns = balloon_backoff_next(now, &stats.backoff_ns);
 	if (++retries >= BALLOON_MAX_RETRIES) {
 		printk("balloon: %s refused %u times in a row; giving up on target %lu pages "
 		       "(holding %lu)\n", what, retries, stats.target_pages, frames_populated());
@@ -254,7 +253,7 @@ int balloon_on_shortage(unsigned long need_pages, bool contiguous)
 	}
 	if (refused) {
 		stats.refusals++;
-		shortage_retry_at_ns = next_backoff(now, &shortage_backoff_ns);
+		shortage_retry_at_ns = balloon_backoff_next(now, &shortage_backoff_ns);
 		printk("balloon: growth on shortage stopped at %lu pages; next try in %lu s\n",
 		       frames_populated(), (unsigned long)(shortage_backoff_ns / 1000000000ULL));
 	} else {

@@ -16,11 +16,12 @@
  * When Xen has no 2 MiB extent, the rest of that request goes in 4 KiB
  * frames (the next request tries 2 MiB again). Frames that Xen would not
  * take back (a decrease refused or half-done, after they were unmapped) are
- * never lost: they wait in a pending list, are offered again with backoff
- * (1 s doubling to 32 s, one log line a time), and are left out of
- * platform_reservation_pages() meanwhile, so the invariant checker still
- * compares like with like.
+ * never lost: they wait in a pending list, are offered again with the
+ * balloon's backoff (balloon_backoff_next, one log line a time), and are
+ * left out of platform_reservation_pages() meanwhile, so the invariant
+ * checker still compares like with like.
  */
+#include <tide/balloon.h>
 #include <tide/frame.h>
 #include <tide/kernel.h>
 #include <tide/lib.h>
@@ -77,9 +78,7 @@ static void pend(const xen_pfn_t *mfns, unsigned long n, unsigned order)
 		pending.order[pending.len++] = (uint8_t)order;
 		pending.frames += 1UL << order;
 	}
-	uint64_t now = monotonic_ns();
-	pending.backoff_ns = pending.backoff_ns ? MIN(pending.backoff_ns * 2, 32000000000ULL) : 1000000000ULL;
-	pending.retry_at_ns = now + pending.backoff_ns;
+	pending.retry_at_ns = balloon_backoff_next(monotonic_ns(), &pending.backoff_ns);
 	printk("pv: Xen kept %lu unmapped frames it was given back; offering them again in %lu s\n",
 	       pending.frames, (unsigned long)(pending.backoff_ns / 1000000000ULL));
 }
@@ -109,8 +108,7 @@ static void pending_retry(void)
 	}
 	pending.len = kept;
 	if (kept) {
-		pending.backoff_ns = MIN(pending.backoff_ns * 2, 32000000000ULL);
-		pending.retry_at_ns = monotonic_ns() + pending.backoff_ns;
+		pending.retry_at_ns = balloon_backoff_next(monotonic_ns(), &pending.backoff_ns);
 		printk("pv: Xen still keeps %lu frames given back; next offer in %lu s\n", pending.frames,
 		       (unsigned long)(pending.backoff_ns / 1000000000ULL));
 	} else {
@@ -246,12 +244,18 @@ static unsigned long populate_superpages(const unsigned long *blocks, unsigned l
 	return got;
 }
 
+/* The guest frame numbers of block b's first n frames, as extents for a 4 KiB populate. */
+static void block_gpfns(unsigned long b, xen_pfn_t *list, unsigned long n)
+{
+	for (unsigned long j = 0; j < n; j++)
+		list[j] = b * BLOCK_PAGES + j;
+}
+
 /* Populate block b in 4 KiB frames and map them: frames done (a prefix) or -errno. */
 static long populate_block_4k(unsigned long b)
 {
 	static xen_pfn_t mfns[BLOCK_PAGES];
-	for (unsigned long j = 0; j < BLOCK_PAGES; j++)
-		mfns[j] = b * BLOCK_PAGES + j;
+	block_gpfns(b, mfns, BLOCK_PAGES);
 	long rc = populate_4k(mfns, BLOCK_PAGES);
 	if (rc > 0)
 		map_block(b, mfns, (unsigned long)rc);
@@ -430,8 +434,7 @@ static unsigned long plug_superpages(const unsigned long *blocks, unsigned long 
 static long plug_4k(unsigned long b, unsigned long frames)
 {
 	static xen_pfn_t mfns[BLOCK_PAGES];
-	for (unsigned long j = 0; j < frames; j++)
-		mfns[j] = b * BLOCK_PAGES + j;
+	block_gpfns(b, mfns, frames);
 	long rc = populate_4k(mfns, frames);
 	if (rc < META_FRAMES) {
 		if (rc > 0)

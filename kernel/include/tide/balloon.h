@@ -97,6 +97,13 @@ uint64_t balloon_next_work_ns(void);
  */
 enum balloon_state balloon_settle(uint64_t deadline_ns);
 
+/*
+ * The one backoff rule for anything the hypervisor refused: *backoff_ns
+ * doubles from BALLOON_BACKOFF_MIN_NS (0: first refusal) up to
+ * BALLOON_BACKOFF_MAX_NS; returns when the next try may happen.
+ */
+uint64_t balloon_backoff_next(uint64_t now, uint64_t *backoff_ns);
+
 /* Shrink by up to pages now, ignoring target and floor: pages released or -errno. */
 long balloon_shrink(unsigned long pages);
 
