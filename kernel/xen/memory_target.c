@@ -2,10 +2,12 @@
  * A domU's side of the memory contract (tide/memory_target.h), in three
  * cooperative threads:
  *   balloon   runs the balloon state machine: a step, then a yield; asleep
- *             when idle or cancelled, until the backoff ends when waiting,
- *             and woken at once by a new target;
- *   watcher   watches memory/target and control/shutdown, validates what it
- *             reads and hands valid targets to the balloon;
+ *             until balloon_next_work_ns() (the backoff's end, a re-check
+ *             while away from the target, or for good), and woken at once by
+ *             a new target;
+ *   watcher   watches memory/target, control/shutdown and data/, validates
+ *             targets and hands valid ones to the balloon, obeys shutdown
+ *             requests, and tells the reporter when one of its nodes changed;
  *   reporter  keeps the data/ nodes current.
  *
  * Two test modes, for the host's daemon's tests (tided): ignore_targets=1
@@ -26,7 +28,7 @@
 #define REPORT_PERIOD_NS (SECOND_NS / 2)
 
 static int balloon_wakeup, report_wakeup; /* tokens */
-static bool report_check_needed; /* something under data/ changed */
+static bool report_check_needed; /* a report node changed in xenstore */
 static bool feature_in_data;	 /* feature-balloon is reported in data/ */
 static bool ignore_targets;
 static bool lying;
@@ -150,6 +152,12 @@ static void take_shutdown(void)
 	kernel_exit(!strcmp(value, "crash") ? 1 : 0);
 }
 
+/*
+ * The report. Each node is written when the guest's value changes, and
+ * checked against xenstore whenever a watch says one of these nodes (or
+ * data/ itself) changed: a node someone removed or overwrote is written
+ * again. A failed write is logged once and retried every period.
+ */
 enum report_node {
 	NODE_TOTAL, NODE_FREE, NODE_TARGET, NODE_FLOOR, NODE_WAITS, NODE_FAILURES, NODE_STATE, NODE_FEATURE,
 	NODE_COUNT
@@ -158,50 +166,6 @@ static const char *const node_path[NODE_COUNT] = {
 	"data/meminfo_total", "data/meminfo_free", "data/tide/target_kib", "data/tide/floor_kib",
 	"data/tide/alloc_waits", "data/tide/alloc_failures", "data/tide/state", "data/feature-balloon",
 };
-static bool ends_with(const char *s, const char *tail)
-{
-	size_t n = strlen(s), k = strlen(tail);
-	return n >= k && !strcmp(s + n - k, tail);
-}
-
-/* A watch event about one of the report's own nodes (or the whole data/ directory). */
-static bool is_report_path(const char *path)
-{
-	for (int i = 0; i < NODE_COUNT; i++)
-		if (ends_with(path, node_path[i]))
-			return true;
-	return ends_with(path, "/data") || ends_with(path, "/data/tide");
-}
-
-static void watcher_thread(void *unused)
-{
-	(void)unused;
-	char path[128], token[32];
-	bool target_echo = true;
-	if (xs_watch("memory/target", "target") || xs_watch("control/shutdown", "shutdown") ||
-	    xs_watch("data", "data"))
-		printk("memory_target: cannot set the xenstore watches\n");
-	for (;;) {
-		if (xs_next_watch(path, sizeof(path), token, sizeof(token), SCHED_FOREVER))
-			continue;
-		if (!strcmp(token, "target")) {
-			take_target(target_echo);
-			target_echo = false;
-		} else if (!strcmp(token, "shutdown")) {
-			take_shutdown();
-		} else if (!strcmp(token, "data") && is_report_path(path)) {
-			report_check_needed = true;
-			thread_wake_all(&report_wakeup);
-		}
-	}
-}
-
-/*
- * The report. Each node is written when the guest's value changes, and
- * checked against xenstore whenever anything under data/ changes (a watch):
- * a node someone removed or overwrote is written again. A failed write is
- * logged once and retried every period.
- */
 static char written[NODE_COUNT][24]; /* what xenstore holds, as far as the guest knows */
 static bool write_failure_logged;
 
@@ -278,6 +242,44 @@ static void reporter_thread(void *unused)
 			next = monotonic_ns() + REPORT_PERIOD_NS;
 		}
 		thread_block_on(&report_wakeup, next);
+	}
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), k = strlen(tail);
+	return n >= k && !strcmp(s + n - k, tail);
+}
+
+/* A watch event about one of the report's own nodes (or the whole data/ directory). */
+static bool is_report_path(const char *path)
+{
+	for (int i = 0; i < NODE_COUNT; i++)
+		if (ends_with(path, node_path[i]))
+			return true;
+	return ends_with(path, "/data") || ends_with(path, "/data/tide");
+}
+
+static void watcher_thread(void *unused)
+{
+	(void)unused;
+	char path[128], token[32];
+	bool target_echo = true;
+	if (xs_watch("memory/target", "target") || xs_watch("control/shutdown", "shutdown") ||
+	    xs_watch("data", "data"))
+		printk("memory_target: cannot set the xenstore watches\n");
+	for (;;) {
+		if (xs_next_watch(path, sizeof(path), token, sizeof(token), SCHED_FOREVER))
+			continue;
+		if (!strcmp(token, "target")) {
+			take_target(target_echo);
+			target_echo = false;
+		} else if (!strcmp(token, "shutdown")) {
+			take_shutdown();
+		} else if (!strcmp(token, "data") && is_report_path(path)) {
+			report_check_needed = true;
+			thread_wake_all(&report_wakeup);
+		}
 	}
 }
 
