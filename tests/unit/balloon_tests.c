@@ -17,15 +17,16 @@
 
 #define SECOND 1000000000ULL
 
-/* 32 blocks of pfn space, boot_blocks online, the metadata reserve full, the balloon started. */
-static void boot(unsigned long boot_blocks)
+void unit_boot(unsigned long space_blocks, unsigned long boot_blocks)
 {
-	host_reset(32);
+	host_reset(space_blocks);
 	for (unsigned long b = 0; b < boot_blocks; b++)
 		host_online_block(b);
 	metapool_refill();
 	balloon_init();
 }
+
+static void boot(unsigned long boot_blocks) { unit_boot(32, boot_blocks); }
 
 int test_balloon_grows_by_hotplug(void)
 {

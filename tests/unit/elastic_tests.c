@@ -25,15 +25,6 @@
 
 #define SECOND 1000000000ULL
 
-static void boot(unsigned long space_blocks, unsigned long boot_blocks)
-{
-	host_reset(space_blocks);
-	for (unsigned long b = 0; b < boot_blocks; b++)
-		host_online_block(b);
-	metapool_refill();
-	balloon_init();
-}
-
 static unsigned long used_pages(void) { return frames_in_state(FRAME_USED) + frames_in_state(FRAME_RESERVED); }
 
 /* Hold every free page, then free every other one: about half free, no chunk above order 0. */
@@ -59,7 +50,7 @@ static void release_all(void **held, unsigned long n)
 int test_fragmented_alloc_grows(void)
 {
 	static void *held[4 * BLOCK_PAGES];
-	boot(32, 6);
+	unit_boot(32, 6);
 	CHECK(balloon_shrink(2 * BLOCK_PAGES) == (long)(2 * BLOCK_PAGES)); /* boot blocks 5 and 4 out */
 	host_set_max_pages((long)frames_populated()); /* nothing may grow while fragmenting */
 	unsigned long n = fragment(held, ARRAY_SIZE(held));
@@ -92,7 +83,7 @@ int test_fragmented_alloc_grows(void)
 
 int test_odd_targets_met_exactly(void)
 {
-	boot(32, 2);
+	unit_boot(32, 2);
 	unsigned long base = frames_populated();
 	unsigned long targets[] = {base + 3 * BLOCK_PAGES + 256, base + 7, base + 5 * BLOCK_PAGES + 3,
 				   base + BLOCK_PAGES - 1, base - 300, base + 2 * BLOCK_PAGES + 100};
@@ -108,7 +99,7 @@ int test_odd_targets_met_exactly(void)
 int test_floor_is_live(void)
 {
 	static void *held[1500];
-	boot(32, 8);
+	unit_boot(32, 8);
 	/* reported before any shrink, and following what is used */
 	CHECK(balloon_stats()->floor_pages == tide_floor_pages(used_pages()));
 	for (int i = 0; i < 1500; i++)
@@ -122,7 +113,7 @@ int test_floor_is_live(void)
 int test_idle_at_floor_returns_memory_later(void)
 {
 	static void *held[1500];
-	boot(32, 8);
+	unit_boot(32, 8);
 	for (int i = 0; i < 1500; i++)
 		CHECK((held[i] = alloc_page()) != NULL);
 	balloon_set_target(BLOCK_PAGES);
@@ -142,7 +133,7 @@ int test_idle_at_floor_returns_memory_later(void)
 
 int test_target_above_limit_idles(void)
 {
-	boot(32, 2);
+	unit_boot(32, 2);
 	unsigned long base = frames_populated();
 	host_set_max_pages((long)(base + BLOCK_PAGES));
 	balloon_set_target(base + 4 * BLOCK_PAGES);
@@ -169,7 +160,7 @@ int test_target_above_limit_idles(void)
 
 int test_same_target_rearms_cancelled(void)
 {
-	boot(32, 2);
+	unit_boot(32, 2);
 	unsigned long goal = frames_populated() + BLOCK_PAGES;
 	host_set_hypervisor_free(0);
 	balloon_set_target(goal);
@@ -186,7 +177,7 @@ int test_same_target_rearms_cancelled(void)
 
 int test_refused_unplug_keeps_block(void)
 {
-	boot(32, 2);
+	unit_boot(32, 2);
 	unsigned long base = frames_populated();
 	balloon_set_target(base + 2 * BLOCK_PAGES);
 	CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
@@ -210,7 +201,7 @@ int test_refused_unplug_keeps_block(void)
 
 int test_unplug_scan_costs_what_it_returns(void)
 {
-	boot(64, 2);
+	unit_boot(64, 2);
 	unsigned long base = frames_populated();
 	/* nothing hot-added: shrinking reads no block-table entry */
 	balloon_set_target(base - BLOCK_PAGES);

@@ -14,6 +14,9 @@
 
 #define CHECK_INVARIANTS() CHECK(mem_check() == 0)
 
+/* space_blocks of pfn space, boot_blocks online, the metadata reserve full, the balloon started. */
+void unit_boot(unsigned long space_blocks, unsigned long boot_blocks);
+
 int test_balloon_grows_by_hotplug(void);
 int test_balloon_shrinks_unplug_first(void);
 int test_balloon_floor(void);
