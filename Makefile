@@ -55,7 +55,7 @@ $(BUILD)/tide-%.elf: $$(addprefix $(BUILD)/,$$(addsuffix .o,$$($$*_SRC))) $(BUIL
 # ---- host-native unit tests of the memory core, under ASan and UBSan ----
 UNIT_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -Wall -Wextra -Werror -Ikernel/include
-UNIT_SRC := $(wildcard kernel/mem/*.c tests/unit/*.c)
+UNIT_SRC := $(wildcard kernel/mem/*.c tests/unit/*.c) kernel/lib/log_limit.c
 
 $(BUILD)/unit-tests: $(UNIT_SRC) $(wildcard kernel/include/tide/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
@@ -63,7 +63,7 @@ $(BUILD)/unit-tests: $(UNIT_SRC) $(wildcard kernel/include/tide/*.h tests/unit/*
 	@$(CC) $(UNIT_CFLAGS) -o $@ $(UNIT_SRC)
 
 # ---- differential fuzzing of the memory core (tests/fuzz), under ASan and UBSan ----
-FUZZ_SRC := $(wildcard kernel/mem/*.c) tests/unit/host_platform.c $(wildcard tests/fuzz/*.c)
+FUZZ_SRC := $(wildcard kernel/mem/*.c) kernel/lib/log_limit.c tests/unit/host_platform.c $(wildcard tests/fuzz/*.c)
 FUZZ_OPS ?= 100000000
 FUZZ_SECONDS ?= 0
 FUZZ_SEED ?= $(shell date +%s)

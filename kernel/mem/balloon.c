@@ -8,6 +8,7 @@
 #include <tide/frame.h>
 #include <tide/kernel.h>
 #include <tide/lib.h>
+#include <tide/log_limit.h>
 #include <tide/page_alloc.h>
 #include <tide/platform.h>
 #include "elastic.h"
@@ -21,6 +22,8 @@ static unsigned long shortage_step = SHORTAGE_STEP_MIN_PAGES;
 static uint64_t last_shortage_ns;
 /* Growth on shortage has its own backoff, so that a cancelled target cannot stop it for good. */
 static uint64_t shortage_backoff_ns, shortage_retry_at_ns;
+/* Every line here answers a target or a refusal from outside: rate-limited. */
+static struct log_limit balloon_log;
 
 const char *balloon_state_name(enum balloon_state s)
 {
@@ -63,11 +66,11 @@ void balloon_init(void)
 void balloon_set_target(unsigned long pages)
 {
 	if (pages == 0) {
-		printk("balloon: target 0 ignored; keeping %lu pages\n", stats.target_pages);
+		printk_limited(&balloon_log, "balloon: target 0 ignored; keeping %lu pages", stats.target_pages);
 		return;
 	}
 	if (pages > frames_nr_blocks() * BLOCK_PAGES) {
-		printk("balloon: target %lu pages is beyond the pfn space; using %lu\n", pages,
+		printk_limited(&balloon_log, "balloon: target %lu pages is beyond the pfn space; using %lu", pages,
 		       frames_nr_blocks() * BLOCK_PAGES);
 		pages = frames_nr_blocks() * BLOCK_PAGES;
 	}
@@ -93,12 +96,12 @@ static void back_off(uint64_t now, const char *what)
 	stats.refusals++;
 	stats.retry_at_ns = balloon_backoff_next(now, &stats.backoff_ns);
 	if (++retries >= BALLOON_MAX_RETRIES) {
-		printk("balloon: %s refused %u times in a row; giving up on target %lu pages "
-		       "(holding %lu)\n", what, retries, stats.target_pages, frames_populated());
+		printk_limited(&balloon_log, "balloon: %s refused %u times in a row; giving up on target %lu pages "
+		       "(holding %lu)", what, retries, stats.target_pages, frames_populated());
 		state = BALLOON_CANCELLED;
 		return;
 	}
-	printk("balloon: %s refused at %lu of %lu pages; retry in %lu s\n", what, frames_populated(),
+	printk_limited(&balloon_log, "balloon: %s refused at %lu of %lu pages; retry in %lu s", what, frames_populated(),
 	       stats.target_pages, (unsigned long)(stats.backoff_ns / 1000000000ULL));
 	state = BALLOON_WAITING;
 }
@@ -113,7 +116,7 @@ static void made_progress(void)
 static enum balloon_state shrink_done(unsigned long goal)
 {
 	if (!floor_logged && goal > stats.target_pages) {
-		printk("balloon: target %lu pages is below the floor; holding %lu pages (%lu in use)\n",
+		printk_limited(&balloon_log, "balloon: target %lu pages is below the floor; holding %lu pages (%lu in use)",
 		       stats.target_pages, frames_populated(),
 		       frames_in_state(FRAME_USED) + frames_in_state(FRAME_RESERVED));
 		floor_logged = true;
@@ -142,10 +145,10 @@ static enum balloon_state grow_at_limit(long limit)
 {
 	if (!limit_logged) {
 		if (limit < 0)
-			printk("balloon: cannot read Xen's limit (error %ld); holding %lu of %lu pages\n", limit,
+			printk_limited(&balloon_log, "balloon: cannot read Xen's limit (error %ld); holding %lu of %lu pages", limit,
 			       frames_populated(), stats.target_pages);
 		else
-			printk("balloon: target %lu pages is above Xen's limit; holding %lu pages (the limit)\n",
+			printk_limited(&balloon_log, "balloon: target %lu pages is above Xen's limit; holding %lu pages (the limit)",
 			       stats.target_pages, frames_populated());
 		limit_logged = true;
 	}
@@ -254,7 +257,7 @@ int balloon_on_shortage(unsigned long need_pages, bool contiguous)
 	if (refused) {
 		stats.refusals++;
 		shortage_retry_at_ns = balloon_backoff_next(now, &shortage_backoff_ns);
-		printk("balloon: growth on shortage stopped at %lu pages; next try in %lu s\n",
+		printk_limited(&balloon_log, "balloon: growth on shortage stopped at %lu pages; next try in %lu s",
 		       frames_populated(), (unsigned long)(shortage_backoff_ns / 1000000000ULL));
 	} else {
 		shortage_backoff_ns = 0;

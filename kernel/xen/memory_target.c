@@ -19,6 +19,7 @@
 #include <tide/frame.h>
 #include <tide/kernel.h>
 #include <tide/lib.h>
+#include <tide/log_limit.h>
 #include <tide/memory_target.h>
 #include <tide/page_alloc.h>
 #include <tide/sched.h>
@@ -46,42 +47,13 @@ static void balloon_thread(void *unused)
 	}
 }
 
-/*
- * One log line per refused target, rate-limited as a token bucket: bursts of
- * up to LOG_BURST lines, then one a second; lines not printed are counted and
- * the count is printed with the next line.
- */
-#define LOG_BURST 10
-static unsigned long unlogged_refusals;
-
-static bool may_log(void)
-{
-	static uint64_t tokens_at; /* when the bucket was last refilled */
-	static unsigned tokens = LOG_BURST;
-	uint64_t now = monotonic_ns();
-	unsigned long earned = (unsigned long)((now - tokens_at) / SECOND_NS);
-	if (earned) {
-		tokens = (unsigned)MIN((unsigned long)LOG_BURST, tokens + earned);
-		tokens_at = now;
-	}
-	if (tokens == 0)
-		return false;
-	tokens--;
-	return true;
-}
+/* The lines that values written by the host cause: refusals, ignored targets. */
+static struct log_limit target_log;
 
 static void refuse_target(const char *value, const char *why)
 {
-	if (!may_log()) {
-		unlogged_refusals++;
-		return;
-	}
-	printk("memory/target: \"%s\" refused: %s; staying at %lu KiB", value, why,
-	       PAGES_TO_KIB(balloon_stats()->target_pages));
-	if (unlogged_refusals)
-		printk(" (and %lu refused values not logged)", unlogged_refusals);
-	printk("\n");
-	unlogged_refusals = 0;
+	printk_limited(&target_log, "memory/target: \"%s\" refused: %s; staying at %lu KiB", value, why,
+		       PAGES_TO_KIB(balloon_stats()->target_pages));
 }
 
 /* A target in KiB that the guest can follow, or NULL with why it is refused. */
@@ -125,12 +97,8 @@ static void take_target(bool watch_set_echo)
 	const char *why = target_problem(value, n, &kib);
 	if (why)
 		return refuse_target(n < 0 ? "(too long)" : value, why);
-	if (unlogged_refusals) {
-		printk("memory/target: %lu more refused values were not logged\n", unlogged_refusals);
-		unlogged_refusals = 0;
-	}
 	if (ignore_targets) {
-		printk("memory/target: %lu KiB ignored (ignore_targets=1)\n", kib);
+		printk_limited(&target_log, "memory/target: %lu KiB ignored (ignore_targets=1)", kib);
 		return;
 	}
 	balloon_set_target(KIB_TO_PAGES(kib));

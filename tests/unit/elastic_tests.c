@@ -14,6 +14,7 @@
 #include <tide/heap.h>
 #include <tide/kernel.h>
 #include <tide/lib.h>
+#include <tide/log_limit.h>
 #include <tide/mem_check.h>
 #include <tide/metapool.h>
 #include <tide/page_alloc.h>
@@ -214,6 +215,33 @@ int test_unplug_scan_costs_what_it_returns(void)
 	CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
 	CHECK(balloon_stats()->blocks_unplugged == 2);
 	CHECK(elastic_stats()->blocks_scanned <= 6);
+	CHECK_INVARIANTS();
+	return 0;
+}
+
+/*
+ * A host that writes targets the guest cannot follow, as fast as it likes,
+ * gets LOG_LIMIT_BURST lines at once, then one a second; the lines held back
+ * are counted in the next one printed.
+ */
+int test_balloon_log_is_rate_limited(void)
+{
+	unit_boot(32, 2);
+	unsigned long base = frames_populated();
+	host_set_max_pages((long)base);
+	unsigned long lines = host_log_lines();
+	for (int i = 0; i < 1000; i++) { /* above Xen's limit: one notice per target */
+		balloon_set_target(base + 1 + (unsigned long)i);
+		CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
+	}
+	CHECK(host_log_lines() - lines == LOG_LIMIT_BURST);
+	host_advance_ns(5 * 1000000000ULL);
+	for (int i = 0; i < 1000; i++) {
+		balloon_set_target(base + 1 + (unsigned long)i);
+		CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
+	}
+	CHECK(host_log_lines() - lines == LOG_LIMIT_BURST + 5);
+	CHECK(frames_populated() == base);
 	CHECK_INVARIANTS();
 	return 0;
 }

@@ -31,6 +31,7 @@ static bool refuse_releases;
 static bool log_quiet;
 static char log_ring[4096]; /* the last bytes of the log when quiet */
 static size_t log_end;	    /* bytes written to the ring so far */
+static unsigned long log_lines;	/* lines printk has ended */
 
 static void *reserve(size_t bytes)
 {
@@ -156,15 +157,19 @@ void printk(const char *fmt, ...)
 	char line[512];
 	va_list ap;
 	va_start(ap, fmt);
-	if (!log_quiet) {
-		vprintf(fmt, ap);
-	} else {
-		int n = vsnprintf(line, sizeof(line), fmt, ap);
-		for (int i = 0; i < n && i < (int)sizeof(line) - 1; i++)
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	n = MIN(n, (int)sizeof(line) - 1);
+	for (int i = 0; i < n; i++) {
+		log_lines += line[i] == '\n';
+		if (log_quiet)
 			log_ring[log_end++ % sizeof(log_ring)] = line[i];
 	}
-	va_end(ap);
+	if (!log_quiet)
+		fputs(line, stdout);
 }
+
+unsigned long host_log_lines(void) { return log_lines; }
 
 void host_log_quiet(bool quiet) { log_quiet = quiet; }
 

@@ -59,5 +59,7 @@ unsigned long host_plugged_blocks(void);
  */
 void host_log_quiet(bool quiet);
 void host_log_print(void);
+/* Lines printk has ended so far (quiet or not). */
+unsigned long host_log_lines(void);
 
 #endif
