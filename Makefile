@@ -4,6 +4,8 @@
 #   make check      unit tests (host, ASan+UBSan) and in-guest tests under real Xen
 #   make demo       boot the demo guest under Xen in QEMU
 #   make bench      print the benchmark figures (BENCH lines)
+#   make soak       soak a live domU: SOAK_CHANGES target changes (default 10^4),
+#                   SOAK_SEED (default: the time, printed)
 #   make fuzz       differential fuzzing of the memory core: FUZZ_OPS (default 10^8),
 #                   FUZZ_SECONDS (0: no limit), FUZZ_SEED (default: the time, printed),
 #                   FUZZ_CHECK_EVERY (full checks every 256 operations)
@@ -23,11 +25,12 @@ KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,kernel/arch/x86_64/kernel.ld \
 KERNEL_SRC := $(wildcard kernel/arch/x86_64/*.S kernel/xen/*.c kernel/mem/*.c kernel/core/*.c kernel/lib/*.c)
 KERNEL_OBJ := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRC))
 
-APPS := tests demo bench guest
+APPS := tests demo bench guest soak
 tests_SRC := $(wildcard tests/guest/*.c)
 demo_SRC := $(wildcard apps/demo/*.c)
 bench_SRC := $(wildcard apps/bench/*.c)
 guest_SRC := $(wildcard apps/guest/*.c)
+soak_SRC := $(wildcard apps/soak/*.c)
 
 IMAGES := $(foreach a,$(APPS),$(BUILD)/tide-$(a).elf)
 
@@ -90,6 +93,11 @@ fuzz: $(BUILD)/fuzz-core
 	$(BUILD)/fuzz-core --seed $(FUZZ_SEED) --ops $(FUZZ_OPS) --seconds $(FUZZ_SECONDS) \
 		--check-every $(FUZZ_CHECK_EVERY)
 
+soak:
+	tools/deps
+	$(MAKE) all
+	tools/soak
+
 demo:
 	tools/deps
 	$(MAKE) all
@@ -105,6 +113,6 @@ bench:
 clean:
 	rm -rf $(BUILD) out
 
-.PHONY: all deps check demo bench fuzz clean
+.PHONY: all deps check demo bench fuzz soak clean
 -include $(shell find $(BUILD)/kernel $(BUILD)/apps $(BUILD)/tests -name '*.d' -type f 2>/dev/null)
 .SECONDARY:
