@@ -92,7 +92,23 @@ floor_then_free() {
 	agree fr
 }
 
+# Xen with free memory but no 2 MiB extent: a hog takes all of Xen's memory and gives back
+# every other frame; then a guest grows by three blocks in 4 KiB frames, after one refused
+# 2 MiB request (not one per block).
+no_2m_extents() {
+	create_from "$PWD/build/tide-tests.elf" g2 32 64 "test=grow_without_2m"
+	wait_log g2 "grow_without_2m: waiting" 20
+	create_from "$PWD/build/tide-tests.elf" hog 64 4096 "test=fragment_host"
+	wait_log hog "fragment_host: took" 180
+	echo "# Xen's free memory: $(xl info | awk '/^free_memory/ { print $3 }') MiB after the hog"
+	xl mem-set g2 38
+	wait_log g2 "ok - domu/grow_without_2m" 90
+	grep "grow_without_2m: " /var/log/xen/guest-g2.log | tail -n 1 | sed 's/^/# /'
+	grep -q "^ok - domu/grow_without_2m" /var/log/xen/guest-g2.log # it checked Xen's count, then powered off
+}
+
 run odd_memset odd_memset
+run no_2m_extents no_2m_extents
 run reissue_after_refusal reissue_after_refusal
 run reboot_and_crash reboot_and_crash
 run report_rewritten report_rewritten

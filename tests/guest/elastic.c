@@ -316,3 +316,72 @@ int test_odd_targets(void)
 	}
 	return 0;
 }
+
+/*
+ * Xen with free memory but no 2 MiB extent (tests/domu/elastic_tests.sh,
+ * no_2m_extents), in two domUs.
+ *
+ * fragment_host takes every page Xen will give it, then gives back
+ * FRAGMENT_PAGES of them with even frame numbers while it keeps the odd
+ * ones: Xen's free memory is then 4 KiB frames none of whose neighbours is
+ * free. It says so and holds on until destroyed.
+ */
+#define FRAGMENT_PAGES 4096
+
+int test_fragment_host(void)
+{
+	void **head = NULL, **p;
+	while ((p = alloc_page())) {
+		p[0] = head;
+		head = p;
+	}
+	unsigned long took = frames_populated(), freed = 0;
+	page_alloc_set_shortage_hook(NULL, 0); /* no growth from here on */
+	for (p = head; p && freed < FRAGMENT_PAGES; p = p[0]) {
+		void **next = p[0];
+		if (next && !(((uintptr_t)next >> PAGE_SHIFT) & 1)) { /* unlink and free an even page */
+			p[0] = next[0];
+			free_page(next);
+			freed++;
+		}
+	}
+	long released = balloon_shrink(freed);
+	balloon_set_target(frames_populated()); /* and do not grow back */
+	printk("fragment_host: took %lu MiB from Xen, gave back %ld frames with even numbers\n",
+	       PAGES_TO_MIB(took), released);
+	CHECK(released == (long)freed);
+	CHECK_INVARIANTS();
+	for (;;)
+		sleep_until_ns(monotonic_ns() + SETTLE_NS);
+}
+
+/*
+ * grow_without_2m waits for a target above its boot size (xl mem-set, once
+ * fragment_host is done), then checks how it got there: every block in
+ * 4 KiB frames, after one refused 2 MiB request for the whole request, not
+ * one per block.
+ */
+int test_grow_without_2m(void)
+{
+	unsigned long boot = frames_populated();
+	struct platform_stats before = *platform_stats();
+	printk("grow_without_2m: waiting for a target above %lu pages\n", boot);
+	while (balloon_stats()->target_pages <= boot)
+		sleep_until_ns(monotonic_ns() + SETTLE_NS / 600);
+	unsigned long target = balloon_stats()->target_pages;
+	uint64_t end = monotonic_ns() + SETTLE_NS;
+	while (frames_populated() != target && monotonic_ns() < end)
+		sleep_until_ns(monotonic_ns() + SETTLE_NS / 600);
+	const struct platform_stats *s = platform_stats();
+	printk("grow_without_2m: %lu -> %lu pages (target %lu): %lu populate calls, %lu refused, %lu 2 MiB "
+	       "extents, %lu blocks in 4 KiB frames\n",
+	       boot, frames_populated(), target, s->populate_hypercalls - before.populate_hypercalls,
+	       s->refused_hypercalls - before.refused_hypercalls, s->extents_2m - before.extents_2m,
+	       s->fallbacks_2m - before.fallbacks_2m);
+	CHECK(frames_populated() == target);
+	CHECK(s->extents_2m == before.extents_2m);
+	CHECK(s->fallbacks_2m - before.fallbacks_2m >= 2);
+	CHECK(s->refused_hypercalls - before.refused_hypercalls == 1);
+	CHECK_INVARIANTS();
+	return 0;
+}

@@ -157,6 +157,8 @@ static const struct guest_test dom0_tests[] = {
 
 static const struct guest_test domu_tests[] = {
 	{"xenstore_echo", test_xenstore_echo},
+	{"fragment_host", test_fragment_host},
+	{"grow_without_2m", test_grow_without_2m},
 };
 
 int app_main(void)
