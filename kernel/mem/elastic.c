@@ -17,6 +17,10 @@
  * blocks (highest first, from the allocator's sorted order-9 list); then
  * single pages, 512 per request. The unplug scan walks hot-added blocks
  * only, from the highest one down, and stops when it has what it wants.
+ * A block that nothing uses but that holds shared metadata (page tables,
+ * metadata pages, reserve frames placed there when lower memory was full)
+ * is not pinned for good: the metadata is moved to free frames below it,
+ * boot memory first (platform_meta_move), and the block unplugged.
  */
 #include <tide/balloon.h>
 #include <tide/frame.h>
@@ -270,14 +274,56 @@ static unsigned long unplug_block(unsigned long b, bool *refused)
 	return held;
 }
 
-/* Unplug drained hot-added blocks, highest first, up to want pages. */
+/*
+ * A hot-added block that nothing uses but that holds more than its own
+ * metadata: reserve frames, or metadata shared with other blocks, placed
+ * there when lower memory was full.
+ */
+static bool block_pinned(unsigned long b)
+{
+	const struct block_info *bi = block_info(b);
+	return block_state(b) == BLOCK_ONLINE && (bi->flags & BLOCK_HOTPLUGGED) && bi->nr_used == 0 &&
+	       (unsigned)(bi->nr_populated - bi->nr_free) > platform_block_meta_frames();
+}
+
+/*
+ * Move what pins block b into free frames below it (boot memory first):
+ * reserve frames, then each shared metadata frame through the platform.
+ * True when b is drained afterwards; what could not move stays, accounted.
+ */
+static bool move_metadata_out(unsigned long b)
+{
+	pfn_t first = block_to_pfn(b), to;
+	if (!metapool_move_out_of(b))
+		return false;
+	for (unsigned long i = platform_block_meta_frames(); i < BLOCK_PAGES; i++) {
+		pfn_t p = pfn(first.n + i);
+		if (frame_state(p) != FRAME_RESERVED)
+			continue;
+		if (!metapool_frame_below(b, &to))
+			return false;
+		frame_set_state(to, FRAME_RESERVED, frame_aux(p), false);
+		if (platform_meta_move(p, to)) {
+			buddy_add_frames(to, 1);
+			return false;
+		}
+		buddy_add_frames(p, 1);
+		stats.meta_moved++;
+	}
+	return block_drained(b);
+}
+
+/* Unplug drained hot-added blocks (pinned ones once unpinned), highest first, up to want pages. */
 static unsigned long unplug_drained(unsigned long want, bool *refused)
 {
 	unsigned long released = 0;
 	for (unsigned long b = plugged_below(plugged_top); b != NO_BLOCK && released < want && !*refused;
-	     b = plugged_below(b))
-		if (block_drained(b) && block_info(b)->nr_populated <= want - released)
+	     b = plugged_below(b)) {
+		if (block_info(b)->nr_populated > want - released)
+			continue;
+		if (block_drained(b) || (block_pinned(b) && move_metadata_out(b)))
 			released += unplug_block(b, refused);
+	}
 	return released;
 }
 

@@ -6,6 +6,8 @@
 static pfn_t pool[METAPOOL_FRAMES];
 static unsigned pool_len;
 
+void metapool_init(void) { pool_len = 0; }
+
 int metapool_take(enum reserved_kind kind, pfn_t *out)
 {
 	if (pool_len == 0)
@@ -56,6 +58,31 @@ unsigned metapool_refill(void)
 		pool[pool_len++] = p;
 	}
 	return METAPOOL_FRAMES - pool_len;
+}
+
+bool metapool_frame_below(unsigned long b, pfn_t *out)
+{
+	if (take_frame_from(false, out))
+		return true;
+	for (unsigned long c = block_next_present(0); c < b; c = block_next_present(c + 1))
+		if ((block_info(c)->flags & BLOCK_HOTPLUGGED) && buddy_alloc_in_block(c, 0, out) == 0)
+			return true;
+	return false;
+}
+
+bool metapool_move_out_of(unsigned long b)
+{
+	for (unsigned i = 0; i < pool_len; i++) {
+		pfn_t other;
+		if (pfn_to_block(pool[i]) != b)
+			continue;
+		if (!metapool_frame_below(b, &other))
+			return false;
+		frame_set_state(other, FRAME_RESERVED, RESERVED_POOL, false);
+		buddy_add_frames(pool[i], 1);
+		pool[i] = other;
+	}
+	return true;
 }
 
 void metapool_move_low(void)

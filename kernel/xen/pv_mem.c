@@ -98,6 +98,48 @@ void platform_meta_release(void *va)
 	metapool_put(pv_m2p(mfn((pte & PTE_MFN_MASK) >> PAGE_SHIFT)));
 }
 
+/* The page of the frame-state or block-table region that frame p backs, or 0. */
+static unsigned long meta_page_of(pfn_t p)
+{
+	const struct {
+		unsigned long base, bytes_per_block;
+	} regions[] = {{FRAME_STATE_BASE, BLOCK_PAGES}, {BLOCK_TABLE_BASE, sizeof(struct block_info)}};
+	mfn_t m = pv_p2m_get(p);
+	for (unsigned r = 0; r < ARRAY_SIZE(regions); r++) {
+		unsigned long end = regions[r].base + frames_nr_blocks() * regions[r].bytes_per_block;
+		for (unsigned long va = regions[r].base; va < end; va += PAGE_SIZE) {
+			uint64_t pte = pt_lookup(va);
+			if ((pte & PTE_PRESENT) && (pte & PTE_MFN_MASK) >> PAGE_SHIFT == m.n)
+				return va;
+		}
+	}
+	return 0;
+}
+
+static int move_meta_page(pfn_t p, pfn_t to)
+{
+	unsigned long va = meta_page_of(p);
+	if (!va)
+		return -ENOENT;
+	memcpy(frame_to_virt(to), (void *)va, PAGE_SIZE);
+	return hyp_update_va_mapping(va, pte_make(pv_p2m_get(to), PTE_DATA), UVMF_INVLPG | UVMF_LOCAL) ? -EINVAL
+													   : 0;
+}
+
+int platform_meta_move(pfn_t p, pfn_t to)
+{
+	switch (frame_aux(p)) {
+	case RESERVED_PAGETABLE:
+		return pt_move_table(p, to);
+	case RESERVED_META:
+		return move_meta_page(p, to);
+	case RESERVED_P2M:
+		return p2m_lists_move(p, to);
+	default:
+		return -ENOENT;
+	}
+}
+
 /* ---- direct map ---- */
 
 /* Map boot block c: fill the gaps of an existing L1, or build a new one whole. */
@@ -229,6 +271,7 @@ void pv_mem_init(const start_info_t *si)
 	info.space_blocks = pfn_space_blocks();
 	frames_init((uint8_t *)FRAME_STATE_BASE, (struct block_info *)BLOCK_TABLE_BASE, info.space_blocks);
 	buddy_init();
+	metapool_init();
 	p2m_move_to_region(si);
 	for (unsigned long b = 0; b < info.boot_blocks; b++)
 		if (block_set_state(b, BLOCK_ONLINE, 0))

@@ -85,3 +85,16 @@ int p2m_lists_check(void)
 	}
 	return 0;
 }
+
+int p2m_lists_move(pfn_t p, pfn_t to)
+{
+	for (unsigned long top = 0; top < ENTRIES; top++) {
+		if (!lists[top] || virt_to_frame(lists[top]).n != p.n)
+			continue;
+		memcpy(frame_to_virt(to), lists[top], PAGE_SIZE);
+		lists[top] = frame_to_virt(to);
+		list_list[top] = pv_p2m_get(to).n;
+		return 0;
+	}
+	return -ENOENT;
+}

@@ -133,6 +133,47 @@ pfn_t pt_l1_frame(unsigned long va)
 	return pv_m2p(mfn((*l2e & PTE_MFN_MASK) >> PAGE_SHIFT));
 }
 
+/*
+ * The entry that points at table frame m, searched from a level-`level`
+ * table down to level 2 (only the guest's lower half of the root): tables
+ * are never shared, so there is at most one. NULL when there is none.
+ */
+static uint64_t *find_parent(uint64_t *table, int level, mfn_t m)
+{
+	for (unsigned i = 0; i < (level == 4 ? 256U : 512U); i++) {
+		uint64_t e = table[i];
+		if (!(e & PTE_PRESENT))
+			continue;
+		if ((e & PTE_MFN_MASK) >> PAGE_SHIFT == m.n)
+			return &table[i];
+		uint64_t *found = level > 2 ? find_parent(entry_table(e), level - 1, m) : NULL;
+		if (found)
+			return found;
+	}
+	return NULL;
+}
+
+int pt_move_table(pfn_t t, pfn_t to)
+{
+	uint64_t *parent = find_parent(l4_table, 4, pv_p2m_get(t));
+	unsigned long t_va = t.n << PAGE_SHIFT, to_va = to.n << PAGE_SHIFT;
+	if (!parent)
+		return -ENOENT;
+	memcpy((void *)to_va, (void *)t_va, PAGE_SIZE);
+	if (hyp_update_va_mapping(to_va, pte_make(pv_p2m_get(to), PTE_READONLY), UVMF_INVLPG | UVMF_LOCAL))
+		return -EINVAL;
+	if (write_entry(parent, (*parent & ~PTE_MFN_MASK) | (pv_p2m_get(to).n << PAGE_SHIFT))) {
+		if (hyp_update_va_mapping(to_va, pte_make(pv_p2m_get(to), PTE_DATA), UVMF_INVLPG | UVMF_LOCAL))
+			panic("pt: cannot map frame %lx writable again", to.n);
+		return -EINVAL;
+	}
+	pt_flush_tlb();
+	/* nothing refers to t as a table now: Xen lets it be a plain page again */
+	if (hyp_update_va_mapping(t_va, pte_make(pv_p2m_get(t), PTE_DATA), UVMF_INVLPG | UVMF_LOCAL))
+		panic("pt: table frame %lx is still in use after its move", t.n);
+	return 0;
+}
+
 void pt_batch_set(struct pt_batch *b, unsigned long va, uint64_t pte)
 {
 	unsigned long region = va >> (PAGE_SHIFT + 9);

@@ -57,6 +57,13 @@ int pt_hook_l1(unsigned long va, mfn_t l1);
  */
 pfn_t pt_unhook_l1(unsigned long va);
 void pt_flush_tlb(void);
+/*
+ * Move the table in frame t (any level below the root) to frame to, a
+ * mapped, writable frame: its entries are copied, to becomes the table
+ * (read-only), and t a plain writable page. 0, -ENOENT when no table
+ * points at t, or -EINVAL when Xen refused (nothing changed).
+ */
+int pt_move_table(pfn_t t, pfn_t to);
 /* The frame of the L1 table that maps the 2 MiB region at va (which must have one). */
 pfn_t pt_l1_frame(unsigned long va);
 

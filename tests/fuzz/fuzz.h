@@ -60,7 +60,7 @@ struct fuzz_coverage {
 	unsigned long allocs, alloc_failures, frees, heap_allocs, heap_failures, heap_frees;
 	unsigned long settles, faults_injected, full_checks;
 	/* from the balloon's own statistics at the end of each run */
-	unsigned long blocks_plugged, blocks_unplugged, refusals, shortage_grown;
+	unsigned long blocks_plugged, blocks_unplugged, refusals, shortage_grown, meta_moved;
 };
 struct fuzz_progress {
 	volatile unsigned long op;   /* index of the operation under way */

@@ -130,10 +130,11 @@ static void print_coverage(const struct fuzz_coverage *c)
 {
 	printf("# alloc_pages %lu (%lu NULL), free_pages %lu, heap allocs %lu (%lu NULL), heap frees %lu,\n"
 	       "# settles %lu, faults injected %lu, full checks %lu,\n"
-	       "# blocks plugged %lu, unplugged %lu, balloon refusals %lu, growths on shortage %lu\n",
+	       "# blocks plugged %lu, unplugged %lu, balloon refusals %lu, growths on shortage %lu,\n"
+	       "# shared metadata frames moved out of blocks to unplug them %lu\n",
 	       c->allocs, c->alloc_failures, c->frees, c->heap_allocs, c->heap_failures, c->heap_frees, c->settles,
 	       c->faults_injected, c->full_checks, c->blocks_plugged, c->blocks_unplugged, c->refusals,
-	       c->shortage_grown);
+	       c->shortage_grown, c->meta_moved);
 }
 
 static int fuzz(const struct options *o)

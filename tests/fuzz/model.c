@@ -226,6 +226,17 @@ void model_meta_add(pfn_t p)
 	hold(&metas[meta_count++], frame_to_virt(p), PAGE_SIZE, 0);
 }
 
+bool model_meta_moved(pfn_t from, pfn_t to)
+{
+	for (unsigned i = 0; i < meta_count; i++) {
+		if (metas[i].va != frame_to_virt(from))
+			continue;
+		metas[i].va = frame_to_virt(to);
+		return true;
+	}
+	return false;
+}
+
 pfn_t model_meta_take(void)
 {
 	struct held *h = &metas[--meta_count];

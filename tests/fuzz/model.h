@@ -28,6 +28,8 @@ void *model_heap_take(unsigned slot);
 unsigned long model_meta_count(void);
 void model_meta_add(pfn_t p);
 pfn_t model_meta_take(void);
+/* The core moved shared metadata frame from to frame to: follow it (host_set_meta_move_hook). */
+bool model_meta_moved(pfn_t from, pfn_t to);
 
 /* Frames held through alloc_pages() and the heap (the core's USED frames), and heap bytes in use. */
 unsigned long model_used_pages(void);

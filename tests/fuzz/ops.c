@@ -305,6 +305,7 @@ void ops_boot(const struct fuzz_config *c)
 	EXPECT(weights == 256, "the operations' weights add up to %u, not 256", weights);
 	config = c;
 	host_reset(c->space_blocks);
+	host_set_meta_move_hook(model_meta_moved);
 	host_log_quiet(true);
 	for (unsigned long b = 0; b < c->space_blocks; b++)
 		if (c->hole_block && b == c->hole_block)

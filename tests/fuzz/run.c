@@ -46,6 +46,7 @@ static void record_balloon_stats(void)
 	const struct balloon_stats *b = balloon_stats();
 	fuzz_progress->cov.blocks_plugged = b->blocks_plugged;
 	fuzz_progress->cov.blocks_unplugged = b->blocks_unplugged;
+	fuzz_progress->cov.meta_moved = b->meta_moved;
 	fuzz_progress->cov.refusals = b->refusals;
 	fuzz_progress->cov.shortage_grown = b->shortage_grown;
 }

@@ -8,6 +8,7 @@
 #include <tide/heap.h>
 #include <tide/kernel.h>
 #include <tide/lib.h>
+#include <tide/metapool.h>
 #include <tide/page_alloc.h>
 #include <tide/platform.h>
 #include <tide/pv_info.h>
@@ -383,5 +384,101 @@ int test_grow_without_2m(void)
 	CHECK(s->fallbacks_2m - before.fallbacks_2m >= 2);
 	CHECK(s->refused_hypercalls - before.refused_hypercalls == 1);
 	CHECK_INVARIANTS();
+	return 0;
+}
+
+/* Reserved frames in hot-added blocks beyond each block's own metadata (logged by kind): what pins them. */
+static unsigned long pinning_frames(void)
+{
+	unsigned long n = 0, kinds[RESERVED_NR_KINDS] = {0};
+	for (unsigned long b = block_next_present(0); b < frames_nr_blocks(); b = block_next_present(b + 1)) {
+		const struct block_info *bi = block_info(b);
+		if (block_state(b) != BLOCK_ONLINE || !(bi->flags & BLOCK_HOTPLUGGED))
+			continue;
+		for (unsigned long i = platform_block_meta_frames(); i < BLOCK_PAGES; i++) {
+			pfn_t f = pfn(b * BLOCK_PAGES + i);
+			if (frame_state(f) == FRAME_RESERVED) {
+				kinds[frame_aux(f)]++;
+				n++;
+			}
+		}
+	}
+	for (unsigned k = 0; k < RESERVED_NR_KINDS; k++)
+		if (kinds[k])
+			printk("  %lu %s frames in hot-added blocks\n", kinds[k], reserved_kind_name(k));
+	return n;
+}
+
+/* Free the pages of the list that lie in block b (at most max); returns how many. */
+static unsigned long free_in_block(void ***head, unsigned long b, unsigned long max)
+{
+	unsigned long n = 0;
+	for (void ***link = head; *link && n < max;) {
+		void **p = *link;
+		if (pfn_to_block(virt_to_frame(p)) != b) {
+			link = (void ***)p;
+			continue;
+		}
+		*link = p[0];
+		free_page(p);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Growth with no free frame below the top of memory puts shared metadata
+ * that is never freed (the direct map's page table for a new GiB, the p2m
+ * region's table, a p2m frame list) into a hot-added block. Once lower
+ * memory has room again, shrinking moves it down and unplugs every
+ * hot-added block; the moved tables then serve the same range when it grows
+ * again.
+ */
+int test_pinned_metadata_moves(void)
+{
+	unsigned long boot = frames_populated();
+	long xen_boot = platform_reservation_pages();
+	void **held = NULL, **p;
+	pfn_t taken[METAPOOL_FRAMES];
+	unsigned n = 0;
+	CHECK(settle_at(boot + MIB_TO_PAGES(900)) == 0); /* the first GiB only */
+	page_alloc_set_shortage_hook(NULL, 0);
+	while ((p = alloc_page())) { /* every free frame held */
+		p[0] = held;
+		held = p;
+	}
+	while (n < METAPOOL_FRAMES && metapool_take(RESERVED_POOL, &taken[n]) == 0)
+		n++;
+	unsigned long top = pfn_to_block(pfn(frames_nr_blocks() * BLOCK_PAGES - 1));
+	while (block_state(top) != BLOCK_ONLINE)
+		top--;
+	CHECK(free_in_block(&held, top, METAPOOL_FRAMES) == METAPOOL_FRAMES);
+	CHECK(metapool_refill() == 0); /* the reserve is now in the top block */
+	page_alloc_set_shortage_hook(balloon_on_shortage, BALLOON_LOW_WATERMARK);
+	CHECK(settle_at(boot + MIB_TO_PAGES(1200)) == 0); /* into the second GiB: new tables and lists */
+	unsigned long pinning = pinning_frames();
+	printk("grown to %lu MiB with lower memory full: %lu frames of shared metadata in hot-added blocks\n",
+	       PAGES_TO_MIB(frames_populated()), pinning);
+	CHECK(pinning > 0);
+	CHECK_INVARIANTS();
+	while (held) {
+		p = held[0];
+		free_page(held);
+		held = p;
+	}
+	while (n)
+		metapool_put(taken[--n]);
+	for (int round = 0; round < 2; round++) {
+		CHECK(settle_at(boot) == 0);
+		printk("round %d: back to %lu MiB; %lu of %lu hot-added blocks unplugged, %lu metadata frames moved\n",
+		       round, PAGES_TO_MIB(frames_populated()), balloon_stats()->blocks_unplugged,
+		       balloon_stats()->blocks_plugged, balloon_stats()->meta_moved);
+		CHECK(balloon_stats()->blocks_unplugged == balloon_stats()->blocks_plugged);
+		CHECK(balloon_stats()->meta_moved > 0);
+		CHECK(platform_reservation_pages() == xen_boot);
+		CHECK_INVARIANTS();
+		CHECK(settle_at(boot + MIB_TO_PAGES(1200)) == 0); /* the same range, through the moved tables */
+		CHECK_INVARIANTS();
+	}
 	return 0;
 }

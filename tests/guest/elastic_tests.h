@@ -11,6 +11,7 @@ int test_fallback_4k(void);
 int test_unplug_replug(void);
 int test_fragmented_growth(void);
 int test_odd_targets(void);
+int test_pinned_metadata_moves(void);
 int test_fragment_host(void);
 int test_grow_without_2m(void);
 

@@ -153,6 +153,7 @@ static const struct guest_test dom0_tests[] = {
 	{"unplug_replug", test_unplug_replug},
 	{"fragmented_growth", test_fragmented_growth},
 	{"odd_targets", test_odd_targets},
+	{"pinned_metadata_moves", test_pinned_metadata_moves},
 };
 
 static const struct guest_test domu_tests[] = {

@@ -245,3 +245,70 @@ int test_balloon_log_is_rate_limited(void)
 	CHECK_INVARIANTS();
 	return 0;
 }
+
+/*
+ * Shared metadata that had to go into a hot-added block (boot memory was
+ * full) does not pin it: when the block is otherwise drained, the metadata
+ * moves to a free frame below it and the block is unplugged.
+ */
+static pfn_t shared_meta; /* the frame the test holds as shared metadata */
+
+static bool follow_shared_meta(pfn_t p, pfn_t to)
+{
+	if (p.n != shared_meta.n)
+		return false;
+	shared_meta = to;
+	return true;
+}
+
+int test_pinned_block_unplugs(void)
+{
+	unit_boot(32, 2);
+	unsigned long boot = frames_populated();
+	balloon_set_target(boot + 3 * BLOCK_PAGES);
+	CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
+	/* boot memory full, and the reserve empty: its next frame comes from a hot-added block */
+	page_alloc_set_shortage_hook(NULL, 0);
+	void **held = NULL, **p;
+	while ((p = alloc_page())) {
+		p[0] = held;
+		held = p;
+	}
+	pfn_t taken[METAPOOL_FRAMES];
+	unsigned n = 0;
+	while (metapool_take(RESERVED_PAGETABLE, &taken[n]) == 0)
+		n++;
+	for (void ***link = (void ***)&held; *link; link = (void ***)*link) { /* free one page of block 4 */
+		if (pfn_to_block(virt_to_frame(*link)) != 4)
+			continue;
+		p = *link;
+		*link = p[0];
+		free_page(p);
+		break;
+	}
+	CHECK(metapool_refill() == METAPOOL_FRAMES - 1);
+	CHECK(metapool_take(RESERVED_META, &shared_meta) == 0);
+	CHECK(pfn_to_block(shared_meta) == 4);
+	memset(frame_to_virt(shared_meta), 0x6b, PAGE_SIZE);
+	host_set_meta_move_hook(follow_shared_meta);
+	/* everything else is freed; shrinking to the boot size moves the metadata down */
+	while (held) {
+		p = held[0];
+		free_page(held);
+		held = p;
+	}
+	while (n)
+		metapool_put(taken[--n]);
+	page_alloc_set_shortage_hook(balloon_on_shortage, BALLOON_LOW_WATERMARK);
+	balloon_set_target(boot);
+	CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
+	CHECK(balloon_stats()->blocks_unplugged == 3 && balloon_stats()->meta_moved == 1);
+	CHECK(block_state(4) == BLOCK_ABSENT);
+	CHECK(pfn_to_block(shared_meta) < 2 && frame_state(shared_meta) == FRAME_RESERVED);
+	CHECK(((unsigned char *)frame_to_virt(shared_meta))[PAGE_SIZE - 1] == 0x6b);
+	CHECK(frames_populated() == boot);
+	CHECK_INVARIANTS();
+	metapool_put(shared_meta);
+	CHECK_INVARIANTS();
+	return 0;
+}

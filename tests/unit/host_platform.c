@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 
 #include <tide/lib.h>
+#include <tide/metapool.h>
 #include <tide/page_alloc.h>
 #include <tide/platform.h>
 
@@ -27,6 +28,7 @@ static unsigned long sleeps;
 static bool superpage[SPACE_BLOCKS]; /* populated as one 2 MiB extent */
 static unsigned long plugged_blocks;
 static host_fault_hook_t fault_hook;
+static host_meta_move_hook_t meta_move_hook;
 static bool refuse_releases;
 static bool log_quiet;
 static char log_ring[4096]; /* the last bytes of the log when quiet */
@@ -77,9 +79,11 @@ void host_reset(unsigned long nr_blocks)
 	memset(superpage, 0, sizeof(superpage));
 	plugged_blocks = 0;
 	fault_hook = NULL;
+	meta_move_hook = NULL;
 	refuse_releases = false;
 	frames_init(frame_bytes, block_table, nr_blocks);
 	buddy_init();
+	metapool_init();
 }
 
 /* The simulated hypervisor's own contract: it populates only what is not, and takes back only what is. */
@@ -133,6 +137,22 @@ void platform_meta_release(void *va)
 {
 	set_access((void *)((uintptr_t)va & ~(PAGE_SIZE - 1)), PAGE_SIZE, false, true);
 	meta_pages--;
+}
+
+/*
+ * Shared metadata in the host platform is whatever a test or the fuzzer took
+ * from the reserve; the hook, when set, finds its holder and repoints it.
+ */
+void host_set_meta_move_hook(host_meta_move_hook_t hook) { meta_move_hook = hook; }
+
+int platform_meta_move(pfn_t p, pfn_t to)
+{
+	expect_populated(p, 1, true);
+	expect_populated(to, 1, true);
+	if (!meta_move_hook || !meta_move_hook(p, to))
+		return -ENOENT;
+	memcpy(frame_to_virt(to), frame_to_virt(p), PAGE_SIZE);
+	return 0;
 }
 
 long platform_reservation_pages(void) { return reservation; }

@@ -59,6 +59,13 @@ unsigned long host_plugged_blocks(void);
  */
 void host_log_quiet(bool quiet);
 void host_log_print(void);
+/*
+ * platform_meta_move asks the hook whether it knows frame p as shared
+ * metadata; if it does (and has repointed its record to frame to), the
+ * contents are copied and the move succeeds. Without a hook: -ENOENT.
+ */
+typedef bool (*host_meta_move_hook_t)(pfn_t p, pfn_t to);
+void host_set_meta_move_hook(host_meta_move_hook_t hook);
 /* Lines printk has ended so far (quiet or not). */
 unsigned long host_log_lines(void);
 

@@ -34,5 +34,6 @@ int test_same_target_rearms_cancelled(void);
 int test_refused_unplug_keeps_block(void);
 int test_unplug_scan_costs_what_it_returns(void);
 int test_balloon_log_is_rate_limited(void);
+int test_pinned_block_unplugs(void);
 
 #endif

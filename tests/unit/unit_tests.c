@@ -320,6 +320,7 @@ static const struct {
 	{test_target_above_limit_idles, "target_above_limit_idles"},
 	{test_same_target_rearms_cancelled, "same_target_rearms_cancelled"},
 	{test_balloon_log_is_rate_limited, "balloon_log_is_rate_limited"},
+	{test_pinned_block_unplugs, "pinned_block_unplugs"},
 	{test_refused_unplug_keeps_block, "refused_unplug_keeps_block"},
 	{test_unplug_scan_costs_what_it_returns, "unplug_scan_costs_what_it_returns"},
 };

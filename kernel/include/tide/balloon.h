@@ -71,6 +71,7 @@ struct balloon_stats {
 	unsigned long shortage_grown;  /* ... that made memory available */
 	unsigned long shortage_denied; /* ... that could not (limit, refusal, backoff) */
 	unsigned long blocks_plugged, blocks_unplugged;
+	unsigned long meta_moved;      /* shared metadata frames moved out of hot-added blocks */
 	uint64_t backoff_ns;	       /* the current backoff (0: none) */
 	uint64_t retry_at_ns;	       /* when WAITING ends */
 };

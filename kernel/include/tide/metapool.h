@@ -15,6 +15,8 @@
 
 #define METAPOOL_FRAMES 16
 
+/* Start with an empty reserve (a new frame table: nothing in the old one is valid). */
+void metapool_init(void);
 /* Take one frame and mark it RESERVED of the given kind: 0, or -ENOMEM when empty. */
 int metapool_take(enum reserved_kind kind, pfn_t *out);
 /* Give back a RESERVED frame: into the reserve, or to the allocator when it is full. */
@@ -27,6 +29,14 @@ unsigned metapool_refill(void);
  * those blocks from being unplugged.
  */
 void metapool_move_low(void);
+/*
+ * A free frame taken off the allocator for metadata that must leave block b:
+ * from the lowest boot block that has one, else the lowest hot-added block
+ * below b. False when there is none.
+ */
+bool metapool_frame_below(unsigned long b, pfn_t *out);
+/* Move the reserve frames in block b to frames below it: true when none is left in b. */
+bool metapool_move_out_of(unsigned long b);
 unsigned metapool_frames(void);
 
 #endif

@@ -24,6 +24,16 @@ int platform_meta_back(void *va);
 void platform_meta_release(void *va);
 
 /*
+ * Move what RESERVED frame p holds for the system or other blocks (a page
+ * table, a metadata page, a p2m frame list; never a block's own first
+ * frames) into frame to, which the core has taken off the allocator and
+ * marked RESERVED of the same kind: the contents are copied and every
+ * reference repointed, after which p is a plain mapped frame that the core
+ * gives back to the allocator. 0, or -errno with nothing changed.
+ */
+int platform_meta_move(pfn_t p, pfn_t to);
+
+/*
  * The platform's own invariants, run by mem_check(): every populated frame
  * is mapped where the platform says, and no unpopulated one is. 0, or
  * -EINVAL after logging the first violation.
