@@ -26,6 +26,7 @@
 #include <xen/io/xs_wire.h>
 #include <tide/kernel.h>
 #include <tide/lib.h>
+#include <tide/log_limit.h>
 #include <tide/sched.h>
 #include <tide/xenstore.h>
 #include "events.h"
@@ -334,8 +335,10 @@ int xs_next_watch(char *path, size_t path_size, char *token, size_t token_size, 
 	size_t plen = strlen(e);
 	snprintf(path, path_size, "%s", e);
 	snprintf(token, token_size, "%s", plen + 1 < WATCH_EVENT_BYTES ? e + plen + 1 : "");
-	if (watch_dropped) {
-		printk("xenstore: %lu watch events were dropped (nobody read them in time)\n", watch_dropped);
+	if (watch_dropped) { /* bursts of writes by the host cause this: rate-limited */
+		static struct log_limit dropped_log;
+		printk_limited(&dropped_log, "xenstore: %lu watch events were dropped (nobody read them in time)",
+			       watch_dropped);
 		watch_dropped = 0;
 	}
 	return 0;
