@@ -25,6 +25,10 @@ void console_ring_init(void)
 	port = si->console.domU.evtchn;
 }
 
+evtchn_port_t console_ring_port(void) { return port; }
+
+void console_ring_resume(void) { port = pv_start_info()->console.domU.evtchn; }
+
 void console_ring_use_events(void)
 {
 	evtchn_add(port);

@@ -5,6 +5,7 @@
 #include "events.h"
 #include "hypercall.h"
 #include "pv.h"
+#include "time.h"
 
 #define MAX_PORTS 8
 
@@ -55,10 +56,11 @@ static void events_idle(uint64_t deadline_ns)
 	evtchn_port_t list[MAX_PORTS];
 	for (unsigned i = 0; i < nr_ports; i++)
 		list[i] = ports[i].port;
-	struct sched_poll poll = {.nr_ports = nr_ports, .timeout = deadline_ns == SCHED_FOREVER ? 0 : deadline_ns};
+	uint64_t xen_deadline = deadline_ns == SCHED_FOREVER ? 0 : time_to_xen(deadline_ns);
+	struct sched_poll poll = {.nr_ports = nr_ports, .timeout = xen_deadline};
 	set_xen_guest_handle(poll.ports, list);
-	if (deadline_ns != SCHED_FOREVER)
-		hyp_set_timer_op(deadline_ns);
+	if (xen_deadline)
+		hyp_set_timer_op(xen_deadline);
 	hyp_sched_op(SCHEDOP_poll, &poll);
 	collect_pending();
 }
@@ -73,11 +75,36 @@ void evtchn_wait(evtchn_port_t port, uint64_t deadline_ns)
 	ports[i].fired = false;
 }
 
-void events_init(void)
+static evtchn_port_t timer_port;
+
+static evtchn_port_t bind_timer(void)
 {
 	struct evtchn_bind_virq bind = {.virq = VIRQ_TIMER, .vcpu = 0};
 	if (hyp_event_channel_op(EVTCHNOP_bind_virq, &bind))
 		panic("events: cannot bind the timer VIRQ");
-	evtchn_add(bind.port);
+	return bind.port;
+}
+
+void events_init(void)
+{
+	timer_port = bind_timer();
+	evtchn_add(timer_port);
 	sched_init(events_idle);
+}
+
+void events_resume(bool new_domain, const evtchn_port_t *old, const evtchn_port_t *now, unsigned n)
+{
+	evtchn_port_t old_timer = timer_port;
+	if (new_domain)
+		timer_port = bind_timer();
+	for (unsigned i = 0; i < nr_ports; i++) {
+		evtchn_port_t p = ports[i].port;
+		if (p == old_timer)
+			ports[i].port = timer_port;
+		for (unsigned j = 0; j < n; j++)
+			if (p == old[j])
+				ports[i].port = now[j];
+		ports[i].fired = true; /* wake every waiter once: what it waited for may have come meanwhile */
+		thread_wake_all(&ports[i]);
+	}
 }

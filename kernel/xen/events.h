@@ -18,5 +18,11 @@ void evtchn_add(evtchn_port_t port);
 void evtchn_notify(evtchn_port_t port);
 /* Block the current thread until port fires or deadline_ns; returns at once if it fired already. */
 void evtchn_wait(evtchn_port_t port, uint64_t deadline_ns);
+/*
+ * After a suspend: in a new domain the timer VIRQ is bound again and each
+ * port old[i] becomes now[i] (their waiters keep waiting on them); in either
+ * case every waiter is woken once to look again.
+ */
+void events_resume(bool new_domain, const evtchn_port_t *old, const evtchn_port_t *now, unsigned n);
 
 #endif

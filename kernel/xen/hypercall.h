@@ -53,6 +53,17 @@ static inline long hyp_sched_op(int cmd, void *arg)
 	return HC(__HYPERVISOR_sched_op, cmd, arg, 0, 0, 0);
 }
 
+/*
+ * SCHEDOP_shutdown(SHUTDOWN_suspend) with the start info's machine frame in
+ * the third argument, as a PV guest's suspend must: 0 when running again in
+ * a new domain (restored), 1 when the suspend was cancelled.
+ */
+static inline long hyp_suspend(unsigned long start_info_mfn)
+{
+	struct sched_shutdown sd = {.reason = SHUTDOWN_suspend};
+	return HC(__HYPERVISOR_sched_op, SCHEDOP_shutdown, &sd, start_info_mfn, 0, 0);
+}
+
 static inline long hyp_physdev_op(int cmd, void *arg)
 {
 	return HC(__HYPERVISOR_physdev_op, cmd, arg, 0, 0, 0);

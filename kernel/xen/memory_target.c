@@ -24,6 +24,7 @@
 #include <tide/page_alloc.h>
 #include <tide/sched.h>
 #include <tide/xenstore.h>
+#include "suspend.h"
 
 #define SECOND_NS 1000000000ULL
 #define REPORT_PERIOD_NS (SECOND_NS / 2)
@@ -111,8 +112,13 @@ static void take_shutdown(void)
 	char value[32];
 	if (xs_read("control/shutdown", value, sizeof(value)) <= 0)
 		return;
+	if (!strcmp(value, "suspend")) { /* xl save, xl migrate: suspend.h */
+		xs_write("control/shutdown", "");
+		pv_suspend();
+		return;
+	}
 	if (strcmp(value, "poweroff") && strcmp(value, "halt") && strcmp(value, "reboot") && strcmp(value, "crash"))
-		return; /* suspend and anything else: not supported yet, left for the toolstack to time out */
+		return; /* anything else: left for the toolstack to time out */
 	xs_write("control/shutdown", "");
 	printk("tide: %s requested by the toolstack\n", value);
 	if (!strcmp(value, "reboot"))

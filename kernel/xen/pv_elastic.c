@@ -31,6 +31,7 @@
 #include "pv.h"
 #include "pv_p2m.h"
 #include "pv_pt.h"
+#include "suspend.h"
 
 #define META_FRAMES 2 /* the L1 table and the p2m page */
 #define RAW_BATCH 64  /* 2 MiB extents per populate or decrease request */
@@ -48,6 +49,15 @@ static struct {
 	unsigned long frames;
 	uint64_t retry_at_ns, backoff_ns;
 } pending;
+
+void pv_elastic_resume(void)
+{
+	if (pending.len)
+		printk("pv: restored: the %lu frames Xen kept stayed with the old domain\n", pending.frames);
+	pending.len = 0;
+	pending.frames = 0;
+	pending.backoff_ns = 0;
+}
 
 void pv_elastic_init(void) { superpages_allowed = cmdline_ulong("superpages", 1) != 0; }
 

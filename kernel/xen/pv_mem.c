@@ -29,6 +29,7 @@
 #include "pv.h"
 #include "pv_p2m.h"
 #include "pv_pt.h"
+#include "suspend.h"
 
 static unsigned long *p2m;
 static struct pv_mem_info info;
@@ -219,6 +220,17 @@ void pv_mem_mark_hole(uint64_t start, uint64_t end)
 			block_set_state(b, BLOCK_HOLE, 0);
 }
 
+/* ---- shared info (not a frame of the guest's: unmapped while suspended) ---- */
+
+void pv_shared_info_map(void)
+{
+	if (pt_map_page(SHARED_INFO_VA, mfn(pv_start_info()->shared_info >> PAGE_SHIFT), PTE_DATA))
+		panic("pv_mem: cannot map shared info");
+	pv_shared_info()->vcpu_info[0].evtchn_upcall_mask = 1; /* events are polled, never delivered */
+}
+
+void pv_shared_info_unmap(void) { pt_unmap_page(SHARED_INFO_VA); }
+
 /* ---- start of day ---- */
 
 static unsigned long pfn_space_blocks(void)
@@ -282,8 +294,7 @@ void pv_mem_init(const start_info_t *si)
 	metapool_refill();
 	pt_unmap_page(0); /* NULL guard */
 	info.frontier_pages = frontier_next - frontier_first;
-	if (pt_map_page(SHARED_INFO_VA, mfn(si->shared_info >> PAGE_SHIFT), PTE_DATA))
-		panic("pv_mem: cannot map shared info");
+	pv_shared_info_map();
 	p2m_lists_init(info.boot_blocks);
 	metapool_refill();
 	pv_elastic_init();

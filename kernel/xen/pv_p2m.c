@@ -13,6 +13,7 @@
 static unsigned long *list_list;	    /* mfns of the frame-list pages */
 static unsigned long *lists[ENTRIES];	    /* the frame-list pages (direct map) */
 static mfn_t missing_page;		    /* a p2m page of INVALID entries */
+static unsigned long *missing;		    /* the same, in the direct map */
 static unsigned long max_pfn;
 
 static void *take_page(mfn_t *m)
@@ -27,7 +28,7 @@ static void *take_page(mfn_t *m)
 void p2m_lists_init(unsigned long boot_blocks)
 {
 	mfn_t list_list_mfn;
-	unsigned long *missing = take_page(&missing_page);
+	missing = take_page(&missing_page);
 	list_list = take_page(&list_list_mfn);
 	if (!missing || !list_list)
 		panic("p2m: no frames for the frame lists");
@@ -84,6 +85,26 @@ int p2m_lists_check(void)
 		}
 	}
 	return 0;
+}
+
+void p2m_lists_resume(void)
+{
+	missing_page = pv_p2m_get(virt_to_frame(missing));
+	for (unsigned long top = 0; top < ENTRIES; top++) {
+		if (!lists[top])
+			continue;
+		list_list[top] = pv_p2m_get(virt_to_frame(lists[top])).n;
+		for (unsigned long i = 0; i < ENTRIES; i++) {
+			unsigned long b = top * ENTRIES + i;
+			uint64_t pte = b < frames_nr_blocks() && block_state(b) == BLOCK_ONLINE
+					       ? pt_lookup(P2M_BASE + b * PAGE_SIZE)
+					       : 0;
+			lists[top][i] = pte ? (pte & PTE_MFN_MASK) >> PAGE_SHIFT : missing_page.n;
+		}
+	}
+	shared_info_t *s = pv_shared_info();
+	s->arch.pfn_to_mfn_frame_list_list = pv_p2m_get(virt_to_frame(list_list)).n;
+	s->arch.max_pfn = max_pfn;
 }
 
 int p2m_lists_move(pfn_t p, pfn_t to)

@@ -15,6 +15,12 @@ void p2m_lists_init(unsigned long boot_blocks);
 /* Point block b's entry at its p2m page; -ENOMEM when a frame-list page cannot be had. */
 int p2m_lists_set(unsigned long b, mfn_t p2m_page);
 void p2m_lists_clear(unsigned long b);
+/*
+ * After a restore: every frame has a new machine frame, so the tree is
+ * rebuilt from the p2m (which the toolstack has rewritten) and published in
+ * the new shared info again.
+ */
+void p2m_lists_resume(void);
 /* Move the frame-list page in frame p to frame to (copied, repointed): 0, or -ENOENT. */
 int p2m_lists_move(pfn_t p, pfn_t to);
 /* Check the tree against the p2m region: 0, or -EINVAL after logging. */

@@ -31,6 +31,7 @@
 #include <tide/xenstore.h>
 #include "events.h"
 #include "pv.h"
+#include "suspend.h"
 
 #define REPLY_TIMEOUT_NS (10ULL * 1000 * 1000 * 1000)
 #define WATCH_QUEUE 32
@@ -313,11 +314,57 @@ int xs_write(const char *path, const char *value)
 	return request(XS_WRITE, parts, lens, 2);
 }
 
-int xs_watch(const char *path, const char *token)
+/* The watches set, to set again in the store of a restored domain. */
+#define MAX_WATCHES 4
+static struct {
+	char path[64], token[16];
+} watches[MAX_WATCHES];
+static unsigned nr_watches;
+
+static int send_watch(const char *path, const char *token)
 {
 	const char *parts[] = {path, token};
 	size_t lens[] = {strlen(path) + 1, strlen(token) + 1};
 	return request(XS_WATCH, parts, lens, 2);
+}
+
+int xs_watch(const char *path, const char *token)
+{
+	if (nr_watches == MAX_WATCHES || strlen(path) >= sizeof(watches[0].path) ||
+	    strlen(token) >= sizeof(watches[0].token))
+		return -ENOSPC;
+	int rc = send_watch(path, token);
+	if (!rc) {
+		snprintf(watches[nr_watches].path, sizeof(watches[0].path), "%s", path);
+		snprintf(watches[nr_watches++].token, sizeof(watches[0].token), "%s", token);
+	}
+	return rc;
+}
+
+void xenstore_suspend(void)
+{
+	while (busy)
+		thread_block_on(&busy, SCHED_FOREVER);
+	busy = true;
+}
+
+evtchn_port_t xenstore_port(void) { return port; }
+
+int xenstore_resume(bool new_domain)
+{
+	if (new_domain) { /* a new store: what was on the way to or from the old one is gone */
+		port = pv_start_info()->store_evtchn;
+		in_have = out_len = out_sent = 0;
+	}
+	busy = false;
+	thread_wake_all(&busy);
+	if (!new_domain)
+		return 0;
+	int rc = 0;
+	for (unsigned i = 0; i < nr_watches; i++)
+		if (send_watch(watches[i].path, watches[i].token))
+			rc = -EIO;
+	return rc;
 }
 
 int xs_next_watch(char *path, size_t path_size, char *token, size_t token_size, uint64_t deadline_ns)

@@ -25,7 +25,7 @@ int xenstore_init(void);
 int xs_read(const char *path, char *buf, size_t size);
 /* Write a node: 0, or -errno (-E2BIG when path and value exceed the store's 4 KiB message). */
 int xs_write(const char *path, const char *value);
-/* Watch path (and everything below it); events carry token. */
+/* Watch path (and everything below it); events carry token. -ENOSPC past 4 watches. */
 int xs_watch(const char *path, const char *token);
 /* The next watch event: 0, or -EAGAIN when deadline_ns passes first. */
 int xs_next_watch(char *path, size_t path_size, char *token, size_t token_size, uint64_t deadline_ns);
