@@ -1,0 +1,120 @@
+# domu tests of suspend and resume (kernel/xen/suspend.h) under the real xl:
+# save and restore, a checkpoint, a save that fails, a save in the middle of
+# growth. The guest is the soak guest (apps/soak): checksummed pages and the
+# memory checker after every pass, reported in data/soak. Images go to dom0's
+# /tmp (RAM), so guests stay small. Sourced by tests/domu/suite.sh after
+# lib.sh; soak.sh gives soak_field.
+. ./tests/domu/soak.sh
+
+SOAK_KERNEL=$PWD/build/tide-soak.elf
+
+# soak_passes_on NAME N: wait (up to 30 s) until the soak guest has made N more
+# verifying passes, then require no checksum error, no failed check, and its
+# frame count equal to Xen's and to xl list's
+soak_passes_on() {
+	local start i=0 frames xen
+	start=$(xsr "$1" data/soak | tr ' ' '\n' | sed -n 's/^passes=//p')
+	while [ "$(xsr "$1" data/soak | tr ' ' '\n' | sed -n 's/^passes=//p')" -lt $((start + $2)) ]; do
+		[ $i -lt 300 ] || { echo "# $1 made no verifying pass in 30 s" >&2; return 1; }
+		alive "$1" || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "# $1: $(xsr "$1" data/soak)"
+	xsr "$1" data/soak | grep -q ' checksum_errors=0 check_failures=0 ' ||
+		{ echo "# $1 found damaged pages or failed a check" >&2; return 1; }
+	frames=$(xsr "$1" data/soak | tr ' ' '\n' | sed -n 's/^frames=//p')
+	xen=$(xsr "$1" data/soak | tr ' ' '\n' | sed -n 's/^xen_frames=//p')
+	[ "$frames" = "$xen" ] || { echo "# $1 counts $frames frames, Xen $xen" >&2; return 1; }
+	[ "$(mem_mib "$1")" = $((xen / 256)) ] || { echo "# xl list shows $(mem_mib "$1") MiB for $xen frames" >&2; return 1; }
+}
+
+# size_mib FILE
+size_mib() { echo $(($(wc -c < "$1") / 1048576)); }
+
+# Grown by hot-add past its boot memory, saved, restored: every page intact, and
+# it grows and shrinks again (hot-add and unplug) in its new domain.
+save_restore() {
+	create_from "$SOAK_KERNEL" sr 64 512 "hold_mib=32 seed=11"
+	wait_node sr data/soak 30
+	xl mem-set sr 150
+	wait_mem sr 150 30 >/dev/null
+	soak_passes_on sr 2
+	old=$(domid sr)
+	t0=$(now_ms)
+	xl save sr /tmp/sr.save
+	t1=$(now_ms)
+	xl restore /tmp/sr.save
+	t2=$(now_ms)
+	echo "# xl save $((t1 - t0)) ms ($(size_mib /tmp/sr.save) MiB image for 150 MiB), xl restore $((t2 - t1)) ms"
+	[ "$(size_mib /tmp/sr.save)" -le 151 ] || { echo "# the image is larger than the guest" >&2; return 1; }
+	rm -f /tmp/sr.save
+	[ "$(domid sr)" != "$old" ]
+	grep -q "tide: resumed in a new domain" /var/log/xen/guest-sr.log
+	soak_passes_on sr 2
+	xl mem-set sr 220
+	wait_mem sr 220 30 >/dev/null
+	xl mem-set sr 80
+	wait_mem sr 80 30 >/dev/null
+	agree sr
+	soak_passes_on sr 2
+}
+
+# xl save -c: a checkpoint, after which the guest runs on in the same domain (its
+# suspend is cancelled); the checkpoint restores as a second guest, intact too.
+checkpoint() {
+	create_from "$SOAK_KERNEL" cp 64 256 "hold_mib=32 seed=12"
+	wait_node cp data/soak 30
+	xl mem-set cp 100
+	wait_mem cp 100 30 >/dev/null
+	old=$(domid cp)
+	xl save -c cp /tmp/cp.save
+	[ "$(domid cp)" = "$old" ]
+	grep -q "tide: suspend cancelled; running on" /var/log/xen/guest-cp.log
+	soak_passes_on cp 2
+	xl mem-set cp 140
+	wait_mem cp 140 30 >/dev/null
+	xl destroy cp
+	xl restore /tmp/cp.save
+	rm -f /tmp/cp.save
+	soak_passes_on cp 2
+	xl mem-set cp 70
+	wait_mem cp 70 30 >/dev/null
+	soak_passes_on cp 1
+}
+
+# A save that fails half-way (the disk fills up after the guest suspended) resumes
+# the guest, unharmed, in the same domain.
+failed_save() {
+	create_from "$SOAK_KERNEL" fs 64 256 "hold_mib=32 seed=13"
+	wait_node fs data/soak 30
+	old=$(domid fs)
+	mkdir -p /tmp/small
+	mount -t tmpfs -o size=16m tmpfs /tmp/small
+	! xl save fs /tmp/small/fs.save 2>/dev/null
+	umount /tmp/small
+	[ "$(domid fs)" = "$old" ]
+	grep -q "tide: suspend cancelled; running on" /var/log/xen/guest-fs.log
+	soak_passes_on fs 2
+	xl mem-set fs 120
+	wait_mem fs 120 30 >/dev/null
+	agree fs
+}
+
+# Saved while it grows towards a new target: restored, it carries on to the target.
+save_mid_growth() {
+	create_from "$SOAK_KERNEL" mg 48 256 "hold_mib=16 seed=14"
+	wait_node mg data/soak 30
+	xl mem-set mg 160
+	xl save mg /tmp/mg.save
+	xl restore /tmp/mg.save
+	rm -f /tmp/mg.save
+	wait_mem mg 160 30 >/dev/null
+	soak_passes_on mg 2
+	agree mg
+}
+
+run save_restore save_restore
+run checkpoint checkpoint
+run failed_save failed_save
+run save_mid_growth save_mid_growth
