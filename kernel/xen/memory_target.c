@@ -231,7 +231,15 @@ static bool is_report_path(const char *path)
 	for (int i = 0; i < NODE_COUNT; i++)
 		if (ends_with(path, node_path[i]))
 			return true;
-	return ends_with(path, "/data") || ends_with(path, "/data/tide");
+	return !strcmp(path, "data") || !strcmp(path, "data/tide") || ends_with(path, "/data") ||
+	       ends_with(path, "/data/tide");
+}
+
+void memory_target_resume(void)
+{
+	for (int i = 0; i < NODE_COUNT; i++)
+		written[i][0] = '\0'; /* a new domain's xenstore home holds none of the report */
+	thread_wake_all(&report_wakeup);
 }
 
 static void watcher_thread(void *unused)

@@ -38,6 +38,8 @@ void pv_suspend(void)
 	if (restored)
 		pv_elastic_resume();
 	int rc = xenstore_resume(restored);
+	if (restored)
+		memory_target_resume();
 	printk("tide: %s\n", restored ? "resumed in a new domain" : "suspend cancelled; running on");
 	if (rc)
 		printk("tide: cannot set the xenstore watches again (error %d); targets will not be followed\n", rc);

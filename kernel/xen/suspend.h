@@ -16,9 +16,10 @@
  *   4. maps shared info again (the restore's new one), restarts the clock
  *      where it stopped, and in a new domain: rebuilds the p2m frame lists,
  *      forgets frames the old Xen kept, binds the timer VIRQ again, takes
- *      the new console and store event channels and sets every xenstore
- *      watch again (their events make the guest look at its target again,
- *      and Xen's limit is read live, so a new one counts at once).
+ *      the new console and store event channels, sets every xenstore watch
+ *      again (their events make the guest look at its target again, and
+ *      Xen's limit is read live, so a new one counts at once) and writes its
+ *      whole report again.
  * The application sees a pause.
  */
 #ifndef TIDE_XEN_SUSPEND_H
@@ -42,5 +43,7 @@ void pv_shared_info_map(void);
 void pv_shared_info_unmap(void);
 /* pv_elastic.c: a new domain has none of the frames the old Xen kept. */
 void pv_elastic_resume(void);
+/* memory_target.c: a new domain's xenstore home has none of the report: write it all again. */
+void memory_target_resume(void);
 
 #endif

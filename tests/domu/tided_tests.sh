@@ -248,6 +248,28 @@ tided_restart_keeps_pace() {
 		{ echo "# rb failed $(($(xsr rb data/tide/alloc_failures) - fails)) allocations after the restart" >&2; return 1; }
 }
 
+# A guest saved and restored comes back with another domid: tided keeps
+# managing it by name, with the bounds tidectl gave it before the save, and
+# acts on bounds changed after the restore.
+tided_follows_restore() {
+	tided_start "sv min=64 max=256"
+	create sv 128 256
+	wait_node sv data/meminfo_total 30
+	"$TIDECTL" set sv min=140 max=140 >/dev/null
+	wait_for 10 target_is sv 143360 || { echo "# tided never set sv to 140 MiB" >&2; return 1; }
+	wait_mem sv 140 30 >/dev/null
+	old=$(domid sv)
+	xl save sv /tmp/sv.save
+	xl restore /tmp/sv.save
+	rm -f /tmp/sv.save
+	[ "$(domid sv)" != "$old" ]
+	"$TIDECTL" set sv min=100 max=100 >/dev/null
+	wait_for 10 target_is sv 102400 ||
+		{ echo "# tided did not move the restored sv (dom$(domid sv)) to 100 MiB" >&2; xenstore-ls -f /local/domain/$(domid sv) | sed "s/^/# /" >&2; return 1; }
+	wait_mem sv 100 30 >/dev/null
+	tidectl_row sv | grep -q . || { echo "# tidectl status has no row for sv" >&2; return 1; }
+}
+
 # One tided at a time, and tidectl says what it does: a second tided
 # refuses to start (one line) and leaves the first's pid alone; tidectl set
 # refuses a name no domain has, a repeated bound, and a max below the min
@@ -350,6 +372,7 @@ if [ -x "$TIDED" ] && [ -x "$TIDECTL" ]; then
 	run tided_restart_keeps_pace tided_restart_keeps_pace
 	run tided_one_instance_and_tidectl tided_one_instance_and_tidectl
 	run tided_event_lines tided_event_lines
+	run tided_follows_restore tided_follows_restore
 else
 	echo "not ok - domu/tided # build/tided or build/tidectl not passed to xlrun"
 fi
