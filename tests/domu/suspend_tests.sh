@@ -1,8 +1,8 @@
 # domu tests of suspend and resume (kernel/xen/suspend.h) under the real xl:
 # save and restore, a checkpoint, a save that fails, a save in the middle of
-# growth. The guest is the soak guest (apps/soak): checksummed pages and the
-# memory checker after every pass, reported in data/soak. Images go to dom0's
-# /tmp (RAM), so guests stay small. Sourced by tests/domu/suite.sh after
+# growth and one in the middle of a shrink. The guest is the soak guest
+# (apps/soak): checksummed pages and the memory checker after every pass,
+# reported in data/soak. Images go to dom0's /tmp (RAM), so guests stay small. Sourced by tests/domu/suite.sh after
 # lib.sh; soak.sh gives soak_field.
 . ./tests/domu/soak.sh
 
@@ -114,7 +114,24 @@ save_mid_growth() {
 	agree mg
 }
 
+# Saved while it shrinks towards a new target (unplugging hot-added blocks): restored,
+# it carries on down to the target.
+save_mid_shrink() {
+	create_from "$SOAK_KERNEL" ms 48 256 "hold_mib=16 seed=15"
+	wait_node ms data/soak 30
+	xl mem-set ms 160
+	wait_mem ms 160 30 >/dev/null
+	xl mem-set ms 56
+	xl save ms /tmp/ms.save
+	xl restore /tmp/ms.save
+	rm -f /tmp/ms.save
+	wait_mem ms 56 30 >/dev/null
+	soak_passes_on ms 2
+	agree ms
+}
+
 run save_restore save_restore
 run checkpoint checkpoint
 run failed_save failed_save
 run save_mid_growth save_mid_growth
+run save_mid_shrink save_mid_shrink
