@@ -1,21 +1,154 @@
-# make bench's xl figures: a Tide domU created with memory=128 and a 2 GiB
-# maximum, xl mem-set to 1536 MiB and back to 128 MiB, each timed from dom0
-# by polling xl list every 0.1 s until the guest's memory reaches the target
-# (the method the Linux anchor was measured with). Run by tools/bench.
+# make bench's side-by-side figures, in one boot under one Linux dom0 (run
+# by tools/bench through tools/xlrun): a Tide domU (build/tide-guest.elf) and
+# a Linux PV domU (tools/linux-domu-image: Debian's 6.1 kernel, busybox),
+# both created with memory = 128 and maxmem = 2048, Xen's limit raised with
+# xl mem-max.
 #
-# Two rounds in one boot. The first grows into host memory nobody has touched
-# since QEMU started: Xen scrubs each page and QEMU faults it in, which costs
-# about 4 s here whoever asks; it is reported as *_cold. The second round is
-# the figure.
+#   1. Cold: each guest's first growth to 1536 MiB into host memory nobody
+#      has touched since QEMU started (Xen scrubs it and QEMU faults it in),
+#      the other guest holding its own, so both are cold; then both back.
+#   2. The whole host warmed once (Tide grows to all of it and back).
+#   3. BENCH_ROUNDS rounds (default 3), Tide and Linux in turn: xl mem-set to
+#      1536 MiB and back to 128. The clock starts before xl mem-set; a step
+#      is done when xl list shows the target and the guest's own view
+#      agrees: Tide's data/meminfo_total, Linux's MemTotal as its init prints
+#      it every 100 ms, each against what it said at 128 MiB plus the change.
+#   4. Usable memory at 128 MiB: Tide's data/meminfo_free, Linux's MemAvailable.
+#   5. xl save and xl restore of each at 128 MiB, BENCH_ROUNDS times, and the
+#      size of the image.
+# Every timed figure: "BENCH name median unit min=.. max=.. n=..".
 . ./tests/domu/lib.sh
 
-create b1 128 2048
-wait_node b1 data/meminfo_total 30
-for round in cold warm; do
-	up=$(xl mem-set b1 1536 && wait_mem b1 1536 120) || exit 1
-	down=$(xl mem-set b1 128 && wait_mem b1 128 120) || exit 1
-	suffix=$([ $round = cold ] && echo _cold)
-	echo "$up" | awk -v s="$suffix" '{ printf "BENCH xl_memset_up%s %.2f s\n", s, $1 / 1000 }'
-	echo "$down" | awk -v s="$suffix" '{ printf "BENCH xl_memset_down%s %.2f s\n", s, $1 / 1000 }'
+ROUNDS=${BENCH_ROUNDS:-3}
+LINUX_KERNEL=$PWD/build/dom0/vmlinuz # compressed: 8 MiB to carry into dom0, not 63
+LINUX_INITRD=$PWD/build/linux-domu/initrd.cpio.gz
+UP=1536 BASE=128
+
+# create_linux NAME MEMORY_MIB MAXMEM_MIB: the Linux PV domU, created paused, limit raised, unpaused
+create_linux() {
+	cat > "/tmp/$1.cfg" <<CFG
+name = "$1"
+type = "pv"
+kernel = "$LINUX_KERNEL"
+ramdisk = "$LINUX_INITRD"
+extra = "console=hvc0 quiet loglevel=3"
+memory = $2
+maxmem = $3
+on_crash = "preserve"
+CFG
+	xl create -p "/tmp/$1.cfg" >/dev/null && xl mem-max "$1" "$3" && xl unpause "$1"
+}
+
+# view NAME: the guest's own MemTotal in KiB (Tide: data/meminfo_total; Linux: its last MEM line)
+view() {
+	if [ "$1" = tide ]; then
+		xsr tide data/meminfo_total
+	else
+		tail -n 2 /var/log/xen/guest-linux.log | sed -n 's/.*MEM total_kib=\([0-9]*\).*/\1/p' | tail -n 1
+	fi
+}
+
+# step NAME MIB: xl mem-set, then wait until xl list shows MIB and the guest's view
+# is its view at BASE plus the change; prints the milliseconds
+step() {
+	local t0 want=$base_view_tide
+	[ "$1" = linux ] && want=$base_view_linux
+	want=$((want + ($2 - BASE) * 1024))
+	t0=$(now_ms)
+	xl mem-set "$1" "$2"
+	while [ "$(mem_mib "$1")" != "$2" ] || [ "$(view "$1")" != "$want" ]; do
+		[ $(($(now_ms) - t0)) -lt 180000 ] ||
+			{ echo "# $1 never reached $2 MiB: xl list $(mem_mib "$1"), own view $(view "$1") KiB, want $want" >&2; return 1; }
+		sleep 0.05
+	done
+	echo $(($(now_ms) - t0))
+}
+
+# stats NAME UNIT DIVISOR VALUES...: the BENCH line of a timed figure
+stats() {
+	local name=$1 unit=$2 div=$3
+	shift 3
+	printf '%s\n' "$@" | sort -n | awk -v name="$name" -v unit="$unit" -v div="$div" '
+		{ v[NR] = $1 / div }
+		END {
+			m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "BENCH %s %.2f %s min=%.2f max=%.2f n=%d\n", name, m, unit, v[1], v[NR], NR
+		}'
+}
+
+# settle NAME: wait until the guest has reported (Tide) or printed (Linux) its view
+settle() {
+	local i=0
+	while [ -z "$(view "$1")" ]; do
+		[ $i -lt 600 ] || { echo "# $1 never showed its memory" >&2; return 1; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	sleep 1
+}
+
+set -e
+create tide $BASE 2048
+create_linux linux $BASE 2048
+settle tide
+settle linux
+base_view_tide=$(view tide)
+base_view_linux=$(view linux)
+
+# 1. cold, both
+cold_up_tide=$(step tide $UP)
+cold_up_linux=$(step linux $UP)
+cold_down_tide=$(step tide $BASE)
+cold_down_linux=$(step linux $BASE)
+stats xl_memset_up_cold.tide s 1000 "$cold_up_tide"
+stats xl_memset_up_cold.linux s 1000 "$cold_up_linux"
+stats xl_memset_down_cold.tide s 1000 "$cold_down_tide"
+stats xl_memset_down_cold.linux s 1000 "$cold_down_linux"
+
+# 2. the rest of the host warmed once
+all=$(( $(xl info | awk '/^free_memory/ { print $3 }') + BASE - 16 ))
+xl mem-set tide $all
+wait_mem tide $all 180 >/dev/null
+xl mem-set tide $BASE
+wait_mem tide $BASE 180 >/dev/null
+
+# 3. warm rounds, in turn
+ups_tide="" downs_tide="" ups_linux="" downs_linux=""
+for r in $(seq "$ROUNDS"); do
+	ups_tide="$ups_tide $(step tide $UP)"
+	downs_tide="$downs_tide $(step tide $BASE)"
+	ups_linux="$ups_linux $(step linux $UP)"
+	downs_linux="$downs_linux $(step linux $BASE)"
 done
-xl destroy b1
+stats xl_memset_up.tide s 1000 $ups_tide
+stats xl_memset_up.linux s 1000 $ups_linux
+stats xl_memset_down.tide s 1000 $downs_tide
+stats xl_memset_down.linux s 1000 $downs_linux
+
+# 4. usable memory at 128 MiB
+sleep 1
+echo "BENCH usable_at_128.tide $(($(xsr tide data/meminfo_free) / 1024)) MiB"
+echo "BENCH usable_at_128.linux $(($(tail -n 2 /var/log/xen/guest-linux.log |
+	sed -n 's/.*avail_kib=\([0-9]*\).*/\1/p' | tail -n 1) / 1024)) MiB"
+
+# 5. save and restore, each guest at 128 MiB
+for g in tide linux; do
+	saves="" restores=""
+	for r in $(seq "$ROUNDS"); do
+		t0=$(now_ms)
+		xl save "$g" "/tmp/$g.save" >/dev/null 2>&1
+		t1=$(now_ms)
+		size=$(($(wc -c < "/tmp/$g.save") / 1048576))
+		xl restore "/tmp/$g.save" >/dev/null 2>&1
+		t2=$(now_ms)
+		rm -f "/tmp/$g.save"
+		saves="$saves $((t1 - t0))"
+		restores="$restores $((t2 - t1))"
+		settle "$g"
+	done
+	stats "xl_save.$g" s 1000 $saves
+	stats "xl_restore.$g" s 1000 $restores
+	echo "BENCH xl_save_image.$g $size MiB"
+done
+xl destroy tide
+xl destroy linux
