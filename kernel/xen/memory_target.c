@@ -31,6 +31,7 @@
 
 static int balloon_wakeup, report_wakeup; /* tokens */
 static bool report_check_needed; /* a report node changed in xenstore */
+static bool report_due;		 /* the balloon finished moving: report now, not at the next period */
 static bool feature_in_data;	 /* feature-balloon is reported in data/ */
 static bool ignore_targets;
 static bool lying;
@@ -39,12 +40,20 @@ static unsigned long lie_free_kib;
 static void balloon_thread(void *unused)
 {
 	(void)unused;
+	bool moving = false;
 	for (;;) {
 		enum balloon_state s = balloon_work();
-		if (s == BALLOON_GROWING || s == BALLOON_SHRINKING)
+		if (s == BALLOON_GROWING || s == BALLOON_SHRINKING) {
+			moving = true;
 			thread_yield();
-		else
-			thread_block_on(&balloon_wakeup, balloon_next_work_ns());
+			continue;
+		}
+		if (moving) { /* the host watches for the guest's own view: give it at once */
+			moving = false;
+			report_due = true;
+			thread_wake_all(&report_wakeup);
+		}
+		thread_block_on(&balloon_wakeup, balloon_next_work_ns());
 	}
 }
 
@@ -199,7 +208,7 @@ static void report_all(unsigned long lies, bool missing_only)
 		report_node(NODE_FEATURE, "1");
 }
 
-/* Twice a second, and at once when xenstore lost one of the nodes. */
+/* Twice a second, at once when the balloon stops moving, and when xenstore lost one of the nodes. */
 static void reporter_thread(void *unused)
 {
 	(void)unused;
@@ -211,7 +220,8 @@ static void reporter_thread(void *unused)
 			report_check();
 			report_all(lies, true);
 		}
-		if (monotonic_ns() >= next) {
+		if (report_due || monotonic_ns() >= next) {
+			report_due = false;
 			report_all(lies++, false);
 			next = monotonic_ns() + REPORT_PERIOD_NS;
 		}

@@ -41,12 +41,16 @@
  *   control/shutdown       "poweroff" or "halt" ends the guest (status 0),
  *                          "reboot" asks the toolstack to restart it,
  *                          "crash" crashes it; each is acknowledged by
- *                          clearing the node. "suspend" is not supported yet.
+ *                          clearing the node. "suspend" suspends it for
+ *                          xl save (kernel/xen/suspend.h); restored, it
+ *                          carries on in its new domain.
  *
- * The data/ values are rewritten when they change, at most twice a second,
- * and at once when a node under data/ no longer holds what the guest wrote
- * (removed or overwritten by someone else). A write that fails is logged
- * once and retried every report.
+ * The data/ values are rewritten when they change: twice a second, at once
+ * when the balloon stops moving (so the guest's own view agrees with Xen's
+ * as soon as a target is met), at once when a node under data/ no longer
+ * holds what the guest wrote (removed or overwritten by someone else), and
+ * all of them after a restore. A write that fails is logged once and
+ * retried every report.
  *
  * Two test modes break the contract on purpose, for tided's tests (command
  * line): ignore_targets=1 logs targets but never follows them (an
