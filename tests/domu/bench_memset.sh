@@ -4,18 +4,18 @@
 # both created with memory = 128 and maxmem = 2048, Xen's limit raised with
 # xl mem-max.
 #
-#   1. Cold: each guest's first growth to 1536 MiB into host memory nobody
+#   1. xl save and xl restore of each at 128 MiB, BENCH_ROUNDS times in
+#      alternating order, before anything large is freed; the image size.
+#   2. Cold: each guest's first growth to 1536 MiB into host memory nobody
 #      has touched since QEMU started (Xen scrubs it and QEMU faults it in),
 #      the other guest holding its own, so both are cold; then both back.
-#   2. The whole host warmed once (a throwaway Tide domU grows into all of it).
-#   3. BENCH_ROUNDS rounds (default 3), Tide and Linux in turn: xl mem-set to
+#   3. The whole host warmed once (a throwaway Tide domU grows into all of it).
+#   4. BENCH_ROUNDS rounds (default 3), Tide and Linux in turn: xl mem-set to
 #      1536 MiB and back to 128. The clock starts before xl mem-set; a step
 #      is done when xl list shows the target and the guest's own view
 #      agrees: Tide's data/meminfo_total, Linux's MemTotal as its init prints
 #      it every 100 ms, each against what it said at 128 MiB plus the change.
-#   4. Usable memory at 128 MiB: Tide's data/meminfo_free, Linux's MemAvailable.
-#   5. xl save and xl restore of each at 128 MiB, BENCH_ROUNDS times, and the
-#      size of the image.
+#   5. Usable memory at 128 MiB: Tide's data/meminfo_free, Linux's MemAvailable.
 # Every timed figure: "BENCH name median unit min=.. max=.. n=..".
 . ./tests/domu/lib.sh
 
@@ -95,47 +95,14 @@ settle linux
 base_view_tide=$(view tide)
 base_view_linux=$(view linux)
 
-# 1. cold, both
-cold_up_tide=$(step tide $UP)
-cold_up_linux=$(step linux $UP)
-cold_down_tide=$(step tide $BASE)
-cold_down_linux=$(step linux $BASE)
-stats xl_memset_up_cold.tide s 1000 "$cold_up_tide"
-stats xl_memset_up_cold.linux s 1000 "$cold_up_linux"
-stats xl_memset_down_cold.tide s 1000 "$cold_down_tide"
-stats xl_memset_down_cold.linux s 1000 "$cold_down_linux"
-
-# 2. the rest of the host warmed once: a throwaway Tide domU grows into all of it
-all=$(( $(xl info | awk '/^free_memory/ { print $3 }') - 16 ))
-create warm 64 $all
-xl mem-set warm $all
-wait_mem warm $all 180 >/dev/null
-xl destroy warm
-
-# 3. warm rounds, in turn
-ups_tide="" downs_tide="" ups_linux="" downs_linux=""
-for r in $(seq "$ROUNDS"); do
-	ups_tide="$ups_tide $(step tide $UP)"
-	downs_tide="$downs_tide $(step tide $BASE)"
-	ups_linux="$ups_linux $(step linux $UP)"
-	downs_linux="$downs_linux $(step linux $BASE)"
-done
-stats xl_memset_up.tide s 1000 $ups_tide
-stats xl_memset_up.linux s 1000 $ups_linux
-stats xl_memset_down.tide s 1000 $downs_tide
-stats xl_memset_down.linux s 1000 $downs_linux
-
-# 4. usable memory at 128 MiB
-sleep 1
-echo "BENCH usable_at_128.tide $(($(xsr tide data/meminfo_free) / 1024)) MiB"
-echo "BENCH usable_at_128.linux $(($(tail -n 2 /var/log/xen/guest-linux.log |
-	sed -n 's/.*avail_kib=\([0-9]*\).*/\1/p' | tail -n 1) / 1024)) MiB"
-
-# 5. save and restore, each guest at 128 MiB, in turn (Xen may still be scrubbing
-# what the warm-up freed: both guests meet it alike)
+# 1. save and restore, each guest at 128 MiB, before anything large has been
+# freed (Xen scrubs freed memory in the background, and a restore that meets
+# it pays for it: seconds here); the order alternates from round to round
 saves_tide="" restores_tide="" saves_linux="" restores_linux=""
 for r in $(seq "$ROUNDS"); do
-	for g in tide linux; do
+	order="tide linux"
+	[ $((r % 2)) = 0 ] && order="linux tide"
+	for g in $order; do
 		t0=$(now_ms)
 		xl save "$g" "/tmp/$g.save" >/dev/null 2>&1
 		t1=$(now_ms)
@@ -152,5 +119,42 @@ for g in tide linux; do
 	eval "stats xl_restore.$g s 1000 \$restores_$g"
 	eval "echo \"BENCH xl_save_image.$g \$size_$g MiB\""
 done
+
+# 2. cold, both
+cold_up_tide=$(step tide $UP)
+cold_up_linux=$(step linux $UP)
+cold_down_tide=$(step tide $BASE)
+cold_down_linux=$(step linux $BASE)
+stats xl_memset_up_cold.tide s 1000 "$cold_up_tide"
+stats xl_memset_up_cold.linux s 1000 "$cold_up_linux"
+stats xl_memset_down_cold.tide s 1000 "$cold_down_tide"
+stats xl_memset_down_cold.linux s 1000 "$cold_down_linux"
+
+# 3. the rest of the host warmed once: a throwaway Tide domU grows into all of it
+all=$(( $(xl info | awk '/^free_memory/ { print $3 }') - 16 ))
+create warm 64 $all
+xl mem-set warm $all
+wait_mem warm $all 180 >/dev/null
+xl destroy warm
+
+# 4. warm rounds, in turn
+ups_tide="" downs_tide="" ups_linux="" downs_linux=""
+for r in $(seq "$ROUNDS"); do
+	ups_tide="$ups_tide $(step tide $UP)"
+	downs_tide="$downs_tide $(step tide $BASE)"
+	ups_linux="$ups_linux $(step linux $UP)"
+	downs_linux="$downs_linux $(step linux $BASE)"
+done
+stats xl_memset_up.tide s 1000 $ups_tide
+stats xl_memset_up.linux s 1000 $ups_linux
+stats xl_memset_down.tide s 1000 $downs_tide
+stats xl_memset_down.linux s 1000 $downs_linux
+
+# 5. usable memory at 128 MiB
+sleep 1
+echo "BENCH usable_at_128.tide $(($(xsr tide data/meminfo_free) / 1024)) MiB"
+echo "BENCH usable_at_128.linux $(($(tail -n 2 /var/log/xen/guest-linux.log |
+	sed -n 's/.*avail_kib=\([0-9]*\).*/\1/p' | tail -n 1) / 1024)) MiB"
+
 xl destroy tide
 xl destroy linux
