@@ -14,7 +14,8 @@
 #      1536 MiB and back to 128. The clock starts before xl mem-set; a step
 #      is done when xl list shows the target and the guest's own view
 #      agrees: Tide's data/meminfo_total, Linux's MemTotal as its init prints
-#      it every 100 ms, each against what it said at 128 MiB plus the change.
+#      it every 100 ms, each against what it said at 128 MiB plus the change;
+#      report_lag is how long the guest's view trailed xl list.
 #   5. Usable memory at 128 MiB: Tide's data/meminfo_free, Linux's MemAvailable.
 # Every timed figure: "BENCH name median unit min=.. max=.. n=..".
 . ./tests/domu/lib.sh
@@ -49,18 +50,23 @@ view() {
 }
 
 # step NAME MIB: xl mem-set, then wait until xl list shows MIB and the guest's view
-# is its view at BASE plus the change; prints the milliseconds
+# is its view at BASE plus the change; prints the milliseconds. How long the
+# guest's view lagged behind xl list (0 if it did not) goes to /tmp/lag.NAME.
 step() {
-	local t0 want=$base_view_tide
+	local t0 t_xl="" t_view="" now want=$base_view_tide
 	[ "$1" = linux ] && want=$base_view_linux
 	want=$((want + ($2 - BASE) * 1024))
 	t0=$(now_ms)
 	xl mem-set "$1" "$2"
-	while [ "$(mem_mib "$1")" != "$2" ] || [ "$(view "$1")" != "$want" ]; do
-		[ $(($(now_ms) - t0)) -lt 180000 ] ||
+	while [ -z "$t_xl" ] || [ -z "$t_view" ]; do
+		now=$(now_ms)
+		[ -n "$t_xl" ] || [ "$(mem_mib "$1")" != "$2" ] || t_xl=$now
+		[ -n "$t_view" ] || [ "$(view "$1")" != "$want" ] || t_view=$now
+		[ $((now - t0)) -lt 180000 ] ||
 			{ echo "# $1 never reached $2 MiB: xl list $(mem_mib "$1"), own view $(view "$1") KiB, want $want" >&2; return 1; }
-		sleep 0.05
+		[ -n "$t_xl" ] && [ -n "$t_view" ] || sleep 0.05
 	done
+	echo $((t_view > t_xl ? t_view - t_xl : 0)) >> "/tmp/lag.$1"
 	echo $(($(now_ms) - t0))
 }
 
@@ -139,6 +145,7 @@ xl destroy warm
 
 # 4. warm rounds, in turn
 ups_tide="" downs_tide="" ups_linux="" downs_linux=""
+rm -f /tmp/lag.tide /tmp/lag.linux
 for r in $(seq "$ROUNDS"); do
 	ups_tide="$ups_tide $(step tide $UP)"
 	downs_tide="$downs_tide $(step tide $BASE)"
@@ -149,6 +156,8 @@ stats xl_memset_up.tide s 1000 $ups_tide
 stats xl_memset_up.linux s 1000 $ups_linux
 stats xl_memset_down.tide s 1000 $downs_tide
 stats xl_memset_down.linux s 1000 $downs_linux
+stats report_lag.tide s 1000 $(cat /tmp/lag.tide)
+stats report_lag.linux s 1000 $(cat /tmp/lag.linux)
 
 # 5. usable memory at 128 MiB
 sleep 1
