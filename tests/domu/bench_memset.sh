@@ -4,11 +4,11 @@
 # both created with memory = 128 and maxmem = 2048, Xen's limit raised with
 # xl mem-max.
 #
-#   1. xl save and xl restore of each at 128 MiB, BENCH_ROUNDS times in
-#      alternating order, before anything large is freed; the image size.
-#   2. Cold: each guest's first growth to 1536 MiB into host memory nobody
+#   1. Cold: each guest's first growth to 1536 MiB into host memory nobody
 #      has touched since QEMU started (Xen scrubs it and QEMU faults it in),
 #      the other guest holding its own, so both are cold; then both back.
+#   2. xl save and xl restore of each at 128 MiB, BENCH_ROUNDS times in
+#      alternating order; the image size.
 #   3. The whole host warmed once (a throwaway Tide domU grows into all of it).
 #   4. BENCH_ROUNDS rounds (default 3), Tide and Linux in turn: xl mem-set to
 #      1536 MiB and back to 128. The clock starts before xl mem-set; a step
@@ -101,9 +101,19 @@ settle linux
 base_view_tide=$(view tide)
 base_view_linux=$(view linux)
 
-# 1. save and restore, each guest at 128 MiB, before anything large has been
-# freed (Xen scrubs freed memory in the background, and a restore that meets
-# it pays for it: seconds here); the order alternates from round to round
+# 1. cold, both
+cold_up_tide=$(step tide $UP)
+cold_up_linux=$(step linux $UP)
+cold_down_tide=$(step tide $BASE)
+cold_down_linux=$(step linux $BASE)
+stats xl_memset_up_cold.tide s 1000 "$cold_up_tide"
+stats xl_memset_up_cold.linux s 1000 "$cold_up_linux"
+stats xl_memset_down_cold.tide s 1000 "$cold_down_tide"
+stats xl_memset_down_cold.linux s 1000 "$cold_down_linux"
+
+# 2. save and restore, each guest at 128 MiB; the order alternates from round
+# to round, so that both meet Xen's background scrubbing of what the cold
+# step freed alike
 saves_tide="" restores_tide="" saves_linux="" restores_linux=""
 for r in $(seq "$ROUNDS"); do
 	order="tide linux"
@@ -125,16 +135,6 @@ for g in tide linux; do
 	eval "stats xl_restore.$g s 1000 \$restores_$g"
 	eval "echo \"BENCH xl_save_image.$g \$size_$g MiB\""
 done
-
-# 2. cold, both
-cold_up_tide=$(step tide $UP)
-cold_up_linux=$(step linux $UP)
-cold_down_tide=$(step tide $BASE)
-cold_down_linux=$(step linux $BASE)
-stats xl_memset_up_cold.tide s 1000 "$cold_up_tide"
-stats xl_memset_up_cold.linux s 1000 "$cold_up_linux"
-stats xl_memset_down_cold.tide s 1000 "$cold_down_tide"
-stats xl_memset_down_cold.linux s 1000 "$cold_down_linux"
 
 # 3. the rest of the host warmed once: a throwaway Tide domU grows into all of it
 all=$(( $(xl info | awk '/^free_memory/ { print $3 }') - 16 ))
