@@ -101,33 +101,32 @@ failed_save() {
 	agree fs
 }
 
-# Saved while it grows towards a new target: restored, it carries on to the target.
+# save_while_moving NAME MIB: xl mem-set NAME to MIB and save it at once, while
+# its balloon moves; restored, it carries on to MIB with every page intact
+save_while_moving() {
+	xl mem-set "$1" "$2"
+	xl save "$1" "/tmp/$1.save"
+	xl restore "/tmp/$1.save"
+	rm -f "/tmp/$1.save"
+	wait_mem "$1" "$2" 30 >/dev/null
+	soak_passes_on "$1" 2
+	agree "$1"
+}
+
+# Saved while it grows towards a new target (hot-adding blocks).
 save_mid_growth() {
 	create_from "$SOAK_KERNEL" mg 48 256 "hold_mib=16 seed=14"
 	wait_node mg data/soak 30
-	xl mem-set mg 160
-	xl save mg /tmp/mg.save
-	xl restore /tmp/mg.save
-	rm -f /tmp/mg.save
-	wait_mem mg 160 30 >/dev/null
-	soak_passes_on mg 2
-	agree mg
+	save_while_moving mg 160
 }
 
-# Saved while it shrinks towards a new target (unplugging hot-added blocks): restored,
-# it carries on down to the target.
+# Saved while it shrinks towards a new target (unplugging hot-added blocks).
 save_mid_shrink() {
 	create_from "$SOAK_KERNEL" ms 48 256 "hold_mib=16 seed=15"
 	wait_node ms data/soak 30
 	xl mem-set ms 160
 	wait_mem ms 160 30 >/dev/null
-	xl mem-set ms 56
-	xl save ms /tmp/ms.save
-	xl restore /tmp/ms.save
-	rm -f /tmp/ms.save
-	wait_mem ms 56 30 >/dev/null
-	soak_passes_on ms 2
-	agree ms
+	save_while_moving ms 56
 }
 
 run save_restore save_restore
