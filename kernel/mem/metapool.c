@@ -28,14 +28,20 @@ void metapool_put(pfn_t p)
 	}
 }
 
-/* A frame from the lowest block of the given kind (boot or hot-added) that has one. */
-static bool take_frame_from(bool hotplugged, pfn_t *out)
+/* A frame from the lowest block below `below` of the given kind (boot or hot-added) that has one. */
+static bool take_frame_from(bool hotplugged, unsigned long below, pfn_t *out)
 {
-	for (unsigned long b = block_next_present(0); b < frames_nr_blocks(); b = block_next_present(b + 1))
+	unsigned long end = MIN(below, frames_nr_blocks());
+	for (unsigned long b = block_next_present(0); b < end; b = block_next_present(b + 1))
 		if (!(block_info(b)->flags & BLOCK_HOTPLUGGED) == !hotplugged &&
 		    buddy_alloc_in_block(b, 0, out) == 0)
 			return true;
 	return false;
+}
+
+bool metapool_frame_below(unsigned long b, pfn_t *out)
+{
+	return take_frame_from(false, ~0UL, out) || take_frame_from(true, b, out);
 }
 
 /*
@@ -43,10 +49,7 @@ static bool take_frame_from(bool hotplugged, pfn_t *out)
  * before hot-added ones: metadata placed in a hot-added block would pin it,
  * and high blocks must stay free to drain and be returned whole.
  */
-static bool take_low_frame(pfn_t *out)
-{
-	return take_frame_from(false, out) || take_frame_from(true, out);
-}
+static bool take_low_frame(pfn_t *out) { return metapool_frame_below(~0UL, out); }
 
 unsigned metapool_refill(void)
 {
@@ -60,14 +63,12 @@ unsigned metapool_refill(void)
 	return METAPOOL_FRAMES - pool_len;
 }
 
-bool metapool_frame_below(unsigned long b, pfn_t *out)
+/* Reserve frame i moves to frame other (taken off the allocator); its old frame goes back. */
+static void replace_pool_frame(unsigned i, pfn_t other)
 {
-	if (take_frame_from(false, out))
-		return true;
-	for (unsigned long c = block_next_present(0); c < b; c = block_next_present(c + 1))
-		if ((block_info(c)->flags & BLOCK_HOTPLUGGED) && buddy_alloc_in_block(c, 0, out) == 0)
-			return true;
-	return false;
+	frame_set_state(other, FRAME_RESERVED, RESERVED_POOL, false);
+	buddy_add_frames(pool[i], 1);
+	pool[i] = other;
 }
 
 bool metapool_move_out_of(unsigned long b)
@@ -78,9 +79,7 @@ bool metapool_move_out_of(unsigned long b)
 			continue;
 		if (!metapool_frame_below(b, &other))
 			return false;
-		frame_set_state(other, FRAME_RESERVED, RESERVED_POOL, false);
-		buddy_add_frames(pool[i], 1);
-		pool[i] = other;
+		replace_pool_frame(i, other);
 	}
 	return true;
 }
@@ -91,11 +90,9 @@ void metapool_move_low(void)
 		if (!(block_info(pfn_to_block(pool[i]))->flags & BLOCK_HOTPLUGGED))
 			continue;
 		pfn_t low;
-		if (!take_frame_from(false, &low))
+		if (!take_frame_from(false, ~0UL, &low))
 			return; /* no room in boot memory: keep the rest where they are */
-		frame_set_state(low, FRAME_RESERVED, RESERVED_POOL, false);
-		buddy_add_frames(pool[i], 1);
-		pool[i] = low;
+		replace_pool_frame(i, low);
 	}
 }
 

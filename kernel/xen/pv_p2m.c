@@ -72,12 +72,19 @@ void p2m_lists_clear(unsigned long b)
 	lists[b / ENTRIES][b % ENTRIES] = missing_page.n;
 }
 
+/* What entry b of the tree must hold: the mfn of block b's p2m page, or the missing page's. */
+static unsigned long list_entry(unsigned long b)
+{
+	uint64_t pte = b < frames_nr_blocks() && block_state(b) == BLOCK_ONLINE ? pt_lookup(P2M_BASE + b * PAGE_SIZE)
+										  : 0;
+	return pte ? (pte & PTE_MFN_MASK) >> PAGE_SHIFT : missing_page.n;
+}
+
 int p2m_lists_check(void)
 {
 	for (unsigned long b = 0; b < frames_nr_blocks(); b++) {
 		unsigned long *list = lists[b / ENTRIES];
-		uint64_t pte = block_state(b) == BLOCK_ONLINE ? pt_lookup(P2M_BASE + b * PAGE_SIZE) : 0;
-		unsigned long want = pte ? (pte & PTE_MFN_MASK) >> PAGE_SHIFT : missing_page.n;
+		unsigned long want = list_entry(b);
 		unsigned long have = list ? list[b % ENTRIES] : missing_page.n;
 		if (have != want) {
 			printk("check: frame list says block %lu's p2m page is mfn %lx, not %lx\n", b, have, want);
@@ -94,13 +101,8 @@ void p2m_lists_resume(void)
 		if (!lists[top])
 			continue;
 		list_list[top] = pv_p2m_get(virt_to_frame(lists[top])).n;
-		for (unsigned long i = 0; i < ENTRIES; i++) {
-			unsigned long b = top * ENTRIES + i;
-			uint64_t pte = b < frames_nr_blocks() && block_state(b) == BLOCK_ONLINE
-					       ? pt_lookup(P2M_BASE + b * PAGE_SIZE)
-					       : 0;
-			lists[top][i] = pte ? (pte & PTE_MFN_MASK) >> PAGE_SHIFT : missing_page.n;
-		}
+		for (unsigned long i = 0; i < ENTRIES; i++)
+			lists[top][i] = list_entry(top * ENTRIES + i);
 	}
 	shared_info_t *s = pv_shared_info();
 	s->arch.pfn_to_mfn_frame_list_list = pv_p2m_get(virt_to_frame(list_list)).n;
