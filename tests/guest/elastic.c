@@ -242,6 +242,27 @@ int test_unplug_replug(void)
 	return 0;
 }
 
+/* Every page the allocator will give, plain (no patterns), as a list threaded through the pages. */
+static void **take_every_page(void)
+{
+	void **head = NULL, **p;
+	while ((p = alloc_page())) {
+		p[0] = head;
+		head = p;
+	}
+	return head;
+}
+
+/* Free a list of plain pages. */
+static void free_plain_pages(void **head)
+{
+	while (head) {
+		void **next = head[0];
+		free_page(head);
+		head = next;
+	}
+}
+
 /* Free every other page of a list of plain pages (no patterns); returns the pages kept. */
 static void **drop_every_other(void **head)
 {
@@ -270,12 +291,7 @@ int test_fragmented_growth(void)
 {
 	CHECK(balloon_shrink(BLOCK_PAGES) == (long)BLOCK_PAGES); /* one whole boot block out */
 	page_alloc_set_shortage_hook(NULL, 0);			 /* no growth while fragmenting */
-	void **head = NULL, **p;
-	while ((p = alloc_page())) {
-		p[0] = head;
-		head = p;
-	}
-	head = drop_every_other(head);
+	void **head = drop_every_other(take_every_page());
 	page_alloc_set_shortage_hook(balloon_on_shortage, BALLOON_LOW_WATERMARK);
 	printk("fragmented: %lu pages free, %lu order-9 chunks\n", nr_free_pages(), buddy_chunks(PAGE_MAX_ORDER));
 	CHECK(nr_free_pages() > 1000 && buddy_chunks(PAGE_MAX_ORDER) == 0);
@@ -292,11 +308,7 @@ int test_fragmented_growth(void)
 	heap_free(obj);
 	free_pages(half, PAGE_MAX_ORDER - 1);
 	free_pages(big, PAGE_MAX_ORDER);
-	while (head) {
-		p = head[0];
-		free_page(head);
-		head = p;
-	}
+	free_plain_pages(head);
 	CHECK_INVARIANTS();
 	return 0;
 }
@@ -331,11 +343,7 @@ int test_odd_targets(void)
 
 int test_fragment_host(void)
 {
-	void **head = NULL, **p;
-	while ((p = alloc_page())) {
-		p[0] = head;
-		head = p;
-	}
+	void **head = take_every_page(), **p;
 	unsigned long took = frames_populated(), freed = 0;
 	page_alloc_set_shortage_hook(NULL, 0); /* no growth from here on */
 	for (p = head; p && freed < FRAGMENT_PAGES; p = p[0]) {
@@ -438,15 +446,11 @@ int test_pinned_metadata_moves(void)
 {
 	unsigned long boot = frames_populated();
 	long xen_boot = platform_reservation_pages();
-	void **held = NULL, **p;
 	pfn_t taken[METAPOOL_FRAMES];
 	unsigned n = 0;
 	CHECK(settle_at(boot + MIB_TO_PAGES(900)) == 0); /* the first GiB only */
 	page_alloc_set_shortage_hook(NULL, 0);
-	while ((p = alloc_page())) { /* every free frame held */
-		p[0] = held;
-		held = p;
-	}
+	void **held = take_every_page();
 	while (n < METAPOOL_FRAMES && metapool_take(RESERVED_POOL, &taken[n]) == 0)
 		n++;
 	unsigned long top = pfn_to_block(pfn(frames_nr_blocks() * BLOCK_PAGES - 1));
@@ -461,11 +465,7 @@ int test_pinned_metadata_moves(void)
 	       PAGES_TO_MIB(frames_populated()), pinning);
 	CHECK(pinning > 0);
 	CHECK_INVARIANTS();
-	while (held) {
-		p = held[0];
-		free_page(held);
-		held = p;
-	}
+	free_plain_pages(held);
 	while (n)
 		metapool_put(taken[--n]);
 	for (int round = 0; round < 2; round++) {
