@@ -23,7 +23,7 @@ kill -0 $tided_pid || { echo "demo: tided did not start"; cat /tmp/tided.log; ex
 echo "TIMELINE-GUEST,idle,64,768,640,boots with 640 MiB and uses about 6 MiB"
 echo "TIMELINE-GUEST,burst,96,1400,96,boots with 96 MiB; 8 s in allocates 1000 MiB at 60 MiB/s and frees it 5 s later"
 echo "TIMELINE-GUEST,steady,128,384,160,boots with 160 MiB and holds 120 MiB from the start"
-echo "TIMELINE-HOST,$RESERVE,$(xl info | awk '/^free_memory/ { print $3 }')"
+echo "TIMELINE-HOST,$RESERVE,$(host_free_mib)"
 # the idle guest last, so that the plot shows its whole descent
 create steady 160 384 "alloc_mib=120 alloc_rate_mib_s=60"
 create burst 96 1400 "alloc_mib=1000 alloc_after_ms=8000 alloc_rate_mib_s=60 free_after_ms=5000"
@@ -47,7 +47,7 @@ end=$((t0 + SECONDS_TO_RUN * 1000))
 while [ "$(now_ms)" -lt "$end" ]; do
 	t=$(($(now_ms) - t0))
 	list=$(xl list)
-	free=$(xl info | awk '/^free_memory/ { print $3 }')
+	free=$(host_free_mib)
 	echo "TIMELINE-CSV,$t,host,$free,$RESERVE"
 	if v=$(xenstore-read $paths 2>/dev/null); then
 		{ echo "$list"; echo "--"; echo "$v"; } | awk -v t=$t -v gs="$guests" '

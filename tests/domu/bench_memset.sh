@@ -40,12 +40,15 @@ CFG
 	xl create -p "/tmp/$1.cfg" >/dev/null && xl mem-max "$1" "$3" && xl unpause "$1"
 }
 
+# linux_mem FIELD: total_kib or avail_kib from the Linux guest's last complete MEM line
+linux_mem() { tail -n 2 /var/log/xen/guest-linux.log | sed -n "s/.*MEM .*$1=\([0-9]*\).*/\1/p" | tail -n 1; }
+
 # view NAME: the guest's own MemTotal in KiB (Tide: data/meminfo_total; Linux: its last MEM line)
 view() {
 	if [ "$1" = tide ]; then
 		xsr tide data/meminfo_total
 	else
-		tail -n 2 /var/log/xen/guest-linux.log | sed -n 's/.*MEM total_kib=\([0-9]*\).*/\1/p' | tail -n 1
+		linux_mem total_kib
 	fi
 }
 
@@ -137,7 +140,7 @@ for g in tide linux; do
 done
 
 # 3. the rest of the host warmed once: a throwaway Tide domU grows into all of it
-all=$(( $(xl info | awk '/^free_memory/ { print $3 }') - 16 ))
+all=$(( $(host_free_mib) - 16 ))
 create warm 64 $all
 xl mem-set warm $all
 wait_mem warm $all 180 >/dev/null
@@ -162,8 +165,7 @@ stats report_lag.linux s 1000 $(cat /tmp/lag.linux)
 # 5. usable memory at 128 MiB
 sleep 1
 echo "BENCH usable_at_128.tide $(($(xsr tide data/meminfo_free) / 1024)) MiB"
-echo "BENCH usable_at_128.linux $(($(tail -n 2 /var/log/xen/guest-linux.log |
-	sed -n 's/.*avail_kib=\([0-9]*\).*/\1/p' | tail -n 1) / 1024)) MiB"
+echo "BENCH usable_at_128.linux $(($(linux_mem avail_kib) / 1024)) MiB"
 
 xl destroy tide
 xl destroy linux

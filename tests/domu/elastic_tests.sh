@@ -24,7 +24,7 @@ reissue_after_refusal() {
 	create r1 64 2048
 	create hog 64 2048
 	wait_node r1 data/meminfo_total 20
-	free=$(xl info | awk '/^free_memory/ { print $3 }')
+	free=$(host_free_mib)
 	xl mem-set hog $((64 + free - 150))
 	wait_mem hog $((64 + free - 150)) 60 >/dev/null
 	xl mem-set r1 500
@@ -100,7 +100,7 @@ no_2m_extents() {
 	wait_log g2 "grow_without_2m: waiting" 20
 	create_from "$PWD/build/tide-tests.elf" hog 64 4096 "test=fragment_host"
 	wait_log hog "fragment_host: took" 180
-	echo "# Xen's free memory: $(xl info | awk '/^free_memory/ { print $3 }') MiB after the hog"
+	echo "# Xen's free memory: $(host_free_mib) MiB after the hog"
 	xl mem-set g2 38
 	wait_log g2 "ok - domu/grow_without_2m" 90
 	grep "grow_without_2m: " /var/log/xen/guest-g2.log | tail -n 1 | sed 's/^/# /'

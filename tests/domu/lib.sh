@@ -49,6 +49,9 @@ mem_mib() {
 		{ echo "# no domain $1" >&2; return 1; }
 }
 
+# host_free_mib: Xen's free memory in MiB (xl info)
+host_free_mib() { xl info | awk '/^free_memory/ { print $3 }'; }
+
 # xsr NAME PATH: read a node in the guest's xenstore home; fails if either is absent
 xsr() {
 	local id

@@ -22,11 +22,8 @@
 
 SOAK_MAX_MIB=512
 
-# soak_field NAME: a field of the guest's data/soak line
-soak_field() { xsr sk data/soak | tr ' ' '\n' | sed -n "s/^$1=//p"; }
-
-# host_free_mib: Xen's free memory in MiB
-host_free_mib() { xl info | awk '/^free_memory/ { print $3 }'; }
+# soak_field GUEST NAME: a field of the soak guest's data/soak line
+soak_field() { xsr "$1" data/soak | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
 # soak_value R: a target in KiB for random number R
 soak_value() {
@@ -80,16 +77,16 @@ soak() {
 	xl mem-set sk 128
 	waited=0
 	while [ $waited -lt 300 ]; do
-		p=$(soak_field passes)
+		p=$(soak_field sk passes)
 		sleep 1.2
 		waited=$((waited + 12))
-		[ "$(soak_field passes)" -gt $((p + 1)) ] || continue
-		[ "$(soak_field frames)" = "$(soak_field xen_frames)" ] && break
+		[ "$(soak_field sk passes)" -gt $((p + 1)) ] || continue
+		[ "$(soak_field sk frames)" = "$(soak_field sk xen_frames)" ] && break
 	done
-	errors=$(soak_field checksum_errors)
-	checks=$(soak_field check_failures)
-	frames=$(soak_field frames)
-	xen=$(soak_field xen_frames)
+	errors=$(soak_field sk checksum_errors)
+	checks=$(soak_field sk check_failures)
+	frames=$(soak_field sk frames)
+	xen=$(soak_field sk xen_frames)
 	xl_mib=$(mem_mib sk)
 	leaked=$((xen - frames))
 	[ $leaked -lt 0 ] && leaked=$((-leaked))

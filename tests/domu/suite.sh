@@ -87,7 +87,7 @@ three_guests() {
 }
 
 destroy_during_balloon() {
-	free0=$(xl info | awk '/^free_memory/ { print $3 }')
+	free0=$(host_free_mib)
 	create t7 64 1024
 	wait_node t7 data/meminfo_total 20
 	xl mem-set t7 900
@@ -95,7 +95,7 @@ destroy_during_balloon() {
 	xl destroy t7
 	i=0
 	while [ $i -lt 100 ]; do
-		free1=$(xl info | awk '/^free_memory/ { print $3 }')
+		free1=$(host_free_mib)
 		[ "$free1" -ge "$free0" ] && return 0
 		sleep 0.1
 		i=$((i + 1))

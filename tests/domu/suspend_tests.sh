@@ -2,8 +2,8 @@
 # save and restore, a checkpoint, a save that fails, a save in the middle of
 # growth and one in the middle of a shrink. The guest is the soak guest
 # (apps/soak): checksummed pages and the memory checker after every pass,
-# reported in data/soak. Images go to dom0's /tmp (RAM), so guests stay small. Sourced by tests/domu/suite.sh after
-# lib.sh; soak.sh gives soak_field.
+# reported in data/soak. Images go to dom0's /tmp (RAM), so guests stay small.
+# Sourced by tests/domu/suite.sh after lib.sh; soak.sh gives soak_field.
 . ./tests/domu/soak.sh
 
 SOAK_KERNEL=$PWD/build/tide-soak.elf
@@ -13,8 +13,8 @@ SOAK_KERNEL=$PWD/build/tide-soak.elf
 # frame count equal to Xen's and to xl list's
 soak_passes_on() {
 	local start i=0 frames xen
-	start=$(xsr "$1" data/soak | tr ' ' '\n' | sed -n 's/^passes=//p')
-	while [ "$(xsr "$1" data/soak | tr ' ' '\n' | sed -n 's/^passes=//p')" -lt $((start + $2)) ]; do
+	start=$(soak_field "$1" passes)
+	while [ "$(soak_field "$1" passes)" -lt $((start + $2)) ]; do
 		[ $i -lt 300 ] || { echo "# $1 made no verifying pass in 30 s" >&2; return 1; }
 		alive "$1" || return 1
 		sleep 0.1
@@ -23,8 +23,8 @@ soak_passes_on() {
 	echo "# $1: $(xsr "$1" data/soak)"
 	xsr "$1" data/soak | grep -q ' checksum_errors=0 check_failures=0 ' ||
 		{ echo "# $1 found damaged pages or failed a check" >&2; return 1; }
-	frames=$(xsr "$1" data/soak | tr ' ' '\n' | sed -n 's/^frames=//p')
-	xen=$(xsr "$1" data/soak | tr ' ' '\n' | sed -n 's/^xen_frames=//p')
+	frames=$(soak_field "$1" frames)
+	xen=$(soak_field "$1" xen_frames)
 	[ "$frames" = "$xen" ] || { echo "# $1 counts $frames frames, Xen $xen" >&2; return 1; }
 	[ "$(mem_mib "$1")" = $((xen / 256)) ] || { echo "# xl list shows $(mem_mib "$1") MiB for $xen frames" >&2; return 1; }
 }

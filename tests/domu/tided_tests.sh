@@ -7,8 +7,6 @@
 TIDED=./build/tided
 TIDECTL=./build/tidectl
 
-host_free() { xl info | awk '/^free_memory/ { print $3 }'; }
-
 # tided_start CONFIG: a fresh tided (nothing left under /tool/tided) with CONFIG as its file
 tided_start() {
 	xenstore-rm /tool/tided 2>/dev/null
@@ -45,7 +43,7 @@ burst_sampler() {
 	prev_idle="" prev_fail=0
 	da=$(domid ia) db=$(domid ib) dc=$(domid burst)
 	while [ ! -e /tmp/sampler.stop ]; do
-		f=$(host_free)
+		f=$(host_free_mib)
 		echo "S free=$f"
 		[ "$f" -ge 62 ] || echo "BAD host free $f MiB, below the 64 MiB reserve less a 2 MiB block"
 		# one xenstore-read for all five nodes (fails until the guests have reported)
@@ -83,7 +81,7 @@ tided_burst_from_idle() {
 ia min=192 max=640
 ib min=192 max=640
 burst min=128 max=1400"
-	free0=$(host_free)
+	free0=$(host_free_mib)
 	create ia 560 640
 	create ib 560 640
 	create burst 128 1400 "alloc_mib=900 alloc_after_ms=5000 alloc_rate_mib_s=40"
@@ -330,7 +328,7 @@ tided_event_lines() {
 	sleep 2
 	n=$(grep -c "d1 (dom[0-9]*): no longer managed: gone" /tmp/tided.log)
 	[ "$n" = 1 ] || { echo "# $n lines about d1 going" >&2; return 1; }
-	free=$(host_free)
+	free=$(host_free_mib)
 	cat > /tmp/big.cfg <<CFG
 name = "big"
 type = "pv"
@@ -353,7 +351,7 @@ CFG
 	# a tided that starts on a host already below its reserve says so, without blaming anyone
 	kill "$TIDED_PID"
 	wait "$TIDED_PID" 2>/dev/null || true
-	sed -i "s/^memory = .*/memory = $(($(host_free) - 40))/" /tmp/big.cfg
+	sed -i "s/^memory = .*/memory = $(($(host_free_mib) - 40))/" /tmp/big.cfg
 	xl create -p /tmp/big.cfg > /dev/null
 	printf 'reserve=64\n' > /tmp/tided.conf
 	"$TIDED" -c /tmp/tided.conf -v >> /tmp/tided.log 2>&1 &
