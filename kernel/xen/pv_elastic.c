@@ -506,11 +506,12 @@ int platform_unplug_block(unsigned long b)
 }
 
 /*
- * The raw limit, for `make bench`: the least work that makes nblocks blocks
- * usable on PV (2 MiB extents, up to 64 per populate call, and one L1 table
- * per block for the direct map) and that gives them back, with no p2m, no
- * frame states and no allocator. The blocks must be absent and unused by
- * Tide; they are left absent.
+ * The raw limits, for `make bench`. pv_raw_populate and pv_raw_release are
+ * the least work that makes nblocks blocks usable on PV and gives them back:
+ * 2 MiB extents, up to RAW_BATCH per request, and one L1 table per block for
+ * the direct map; no p2m, no frame states, no allocator. The hypercall_raw
+ * pair is the hypervisor alone: every extent in one request, nothing mapped.
+ * The blocks must be absent and unused by Tide; they are left absent.
  */
 
 long pv_raw_populate(unsigned long first_block, unsigned long nblocks, xen_pfn_t *bases)
@@ -546,4 +547,16 @@ long pv_raw_release(unsigned long first_block, unsigned long nblocks, xen_pfn_t 
 		done += n;
 	}
 	return (long)nblocks;
+}
+
+long pv_hypercall_raw_populate(unsigned long first_block, unsigned long nblocks, xen_pfn_t *bases)
+{
+	for (unsigned long i = 0; i < nblocks; i++)
+		bases[i] = (first_block + i) * BLOCK_PAGES;
+	return reservation_op(XENMEM_populate_physmap, bases, nblocks, BLOCK_ORDER);
+}
+
+long pv_hypercall_raw_release(unsigned long nblocks, xen_pfn_t *bases)
+{
+	return reservation_op(XENMEM_decrease_reservation, bases, nblocks, BLOCK_ORDER);
 }

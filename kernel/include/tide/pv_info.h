@@ -18,11 +18,15 @@ const struct pv_mem_info *pv_mem_info(void);
 void pv_mem_mark_hole(uint64_t start, uint64_t end);
 
 /*
- * The raw limit for benchmarks: populate (or release) nblocks absent blocks
- * with 2 MiB extents and direct-map them, with no bookkeeping at all. bases
- * holds nblocks machine frames between the two calls.
+ * The raw limits for benchmarks, over nblocks absent blocks from first_block;
+ * bases holds their nblocks machine frames between a populate and its
+ * release. pv_raw_*: 2 MiB extents and the direct map's L1 tables, nothing
+ * else. pv_hypercall_raw_*: the hypercall alone, every extent in one request,
+ * nothing mapped. Each returns nblocks, or fewer / -errno if Xen refused.
  */
 long pv_raw_populate(unsigned long first_block, unsigned long nblocks, unsigned long *bases);
 long pv_raw_release(unsigned long first_block, unsigned long nblocks, unsigned long *bases);
+long pv_hypercall_raw_populate(unsigned long first_block, unsigned long nblocks, unsigned long *bases);
+long pv_hypercall_raw_release(unsigned long nblocks, unsigned long *bases);
 
 #endif
