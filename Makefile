@@ -4,6 +4,7 @@
 #   make check      unit tests (host, ASan+UBSan) and in-guest tests under real Xen
 #   make demo       boot the demo guest under Xen in QEMU
 #   make bench      print the benchmark figures (BENCH lines)
+#   make bench-large  grow one guest from 32 MiB to 16 GiB: time per GiB
 #   make soak       soak a live domU: SOAK_CHANGES target changes (default 10^4),
 #                   SOAK_SEED (default: the time, printed)
 #   make fuzz       differential fuzzing of the memory core: FUZZ_OPS (default 10^8),
@@ -110,9 +111,14 @@ bench:
 	$(MAKE) all
 	tools/bench
 
+bench-large:
+	tools/deps
+	$(MAKE) all
+	tools/bench large
+
 clean:
 	rm -rf $(BUILD) out
 
-.PHONY: all deps check demo bench fuzz soak clean
+.PHONY: all deps check demo bench bench-large fuzz soak clean
 -include $(shell find $(BUILD)/kernel $(BUILD)/apps $(BUILD)/tests -name '*.d' -type f 2>/dev/null)
 .SECONDARY:

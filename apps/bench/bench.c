@@ -134,6 +134,37 @@ static void bench_large(void)
 	raw_report("large");
 }
 
+/*
+ * Grow from the boot size to Xen's maximum in 1 GiB steps and back, RUNS
+ * times after a warm-up: the time of each GiB must not grow with the size.
+ */
+#define SCALE_MAX_GIB 64
+
+static void bench_scale(void)
+{
+	static struct samples per_gib[SCALE_MAX_GIB];
+	unsigned long boot = frames_populated();
+	unsigned long gibs = MIN((unsigned long)SCALE_MAX_GIB, (platform_max_pages() - boot) / GIB_PAGES);
+	if (gibs < 2)
+		panic("bench: Xen's maximum leaves room for %lu GiB; scale needs 2 or more", gibs);
+	report_metadata(boot, gibs * GIB_PAGES);
+	for (int r = 0; r <= RUNS; r++) {
+		for (unsigned long g = 1; g <= gibs; g++) {
+			uint64_t ns = timed_settle(boot + g * GIB_PAGES);
+			if (r > 0)
+				samples_add(&per_gib[g - 1], (unsigned long)(ns / 1000000));
+		}
+		timed_settle(boot);
+	}
+	for (unsigned long g = 1; g <= gibs; g++) {
+		char name[32];
+		snprintf(name, sizeof(name), "scale_gib.%02lu", g);
+		samples_print(name, &per_gib[g - 1], "ms");
+	}
+	bench_line("scale_last_over_first",
+		   samples_median(&per_gib[gibs - 1]) * 100 / MAX(1UL, samples_median(&per_gib[0])), "percent");
+}
+
 int app_main(void)
 {
 	char which[16];
@@ -145,6 +176,8 @@ int app_main(void)
 		bench_small();
 	else if (!strcmp(which, "large"))
 		bench_large();
+	else if (!strcmp(which, "scale"))
+		bench_scale();
 	else
 		return 2;
 	if (mem_check())

@@ -37,11 +37,12 @@ static pfn_t batch[BATCH];
 static unsigned long block_batch[BLOCK_BATCH];
 static unsigned long boot_blocks;
 static unsigned long plugged_top; /* one past the highest online hot-added block */
+static unsigned long plug_from;	  /* no block in [boot_blocks, plug_from) is absent */
 static struct elastic_stats stats;
 
 void elastic_init(unsigned long boot_boundary_blocks)
 {
-	boot_blocks = plugged_top = boot_boundary_blocks;
+	boot_blocks = plugged_top = plug_from = boot_boundary_blocks;
 	memset(&stats, 0, sizeof(stats));
 }
 
@@ -111,8 +112,11 @@ static unsigned long refill_blocks(unsigned long nb, bool *refused)
 static unsigned long refill(unsigned long want, bool whole_blocks, bool *refused)
 {
 	unsigned long gained = 0, nb = 0;
+	if (frames_ballooned() == 0)
+		return 0; /* the common case when hot-adding: no scan of every block */
 	for (unsigned long b = block_next_present(0); b < frames_nr_blocks() && gained < want && !*refused;
 	     b = block_next_present(b + 1)) {
+		stats.grow_blocks_scanned++;
 		if (block_state(b) != BLOCK_ONLINE || block_info(b)->nr_populated == BLOCK_PAGES)
 			continue;
 		if (block_empty_boot(b) && want - gained >= (nb + 1) * BLOCK_PAGES) {
@@ -152,15 +156,19 @@ static void mark_plugged(unsigned long b, unsigned long got)
 /*
  * Hot-add the lowest absent blocks, up to want pages in one platform request,
  * the last block in part when want ends inside it. Returns frames populated
- * (metadata included); sets *refused.
+ * (metadata included); sets *refused. The scan starts at plug_from, so that
+ * growing a large guest does not walk every plugged block each time.
  */
 static unsigned long plug_blocks(unsigned long want, bool *refused)
 {
 	unsigned long nb = 0;
-	for (unsigned long b = boot_blocks; b < frames_nr_blocks() && nb < PLATFORM_PLUG_BATCH &&
-					    nb * BLOCK_PAGES < want; b++) {
+	for (unsigned long b = plug_from; b < frames_nr_blocks() && nb < PLATFORM_PLUG_BATCH &&
+					  nb * BLOCK_PAGES < want; b++) {
+		stats.grow_blocks_scanned++;
 		if (!block_can_plug(b))
 			continue;
+		if (nb == 0)
+			plug_from = b;
 		if (block_set_state(b, BLOCK_ONLINE, BLOCK_HOTPLUGGED))
 			break; /* no frame for its metadata */
 		block_batch[nb++] = b;
@@ -266,6 +274,7 @@ static unsigned long unplug_block(unsigned long b, bool *refused)
 	}
 	frame_set_state_range(block_to_pfn(b), BLOCK_PAGES, FRAME_UNPOPULATED);
 	block_set_state(b, BLOCK_ABSENT, 0);
+	plug_from = MIN(plug_from, b);
 	stats.blocks_unplugged++;
 	if (b + 1 == plugged_top) {
 		unsigned long below = plugged_below(b);

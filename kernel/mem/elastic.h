@@ -19,7 +19,8 @@ long elastic_shrink(unsigned long want, bool *refused);
 
 struct elastic_stats {
 	unsigned long blocks_plugged, blocks_unplugged;
-	unsigned long blocks_scanned; /* block-table entries the unplug scan read */
+	unsigned long blocks_scanned;	   /* block-table entries the unplug scan read */
+	unsigned long grow_blocks_scanned; /* block-table entries the refill and hot-add scans read */
 	unsigned long meta_moved;     /* frames of shared metadata moved out of blocks to unplug them */
 };
 const struct elastic_stats *elastic_stats(void);

@@ -247,6 +247,11 @@ unsigned long frames_reserved(enum reserved_kind k) { return kind_count[k]; }
 unsigned long blocks_in_state(enum block_state s) { return block_count[s]; }
 unsigned long nr_free_pages(void) { return state_count[FRAME_FREE]; }
 
+unsigned long frames_ballooned(void)
+{
+	return state_count[FRAME_UNPOPULATED] - block_count[BLOCK_ABSENT] * BLOCK_PAGES;
+}
+
 unsigned long frames_populated(void)
 {
 	return state_count[FRAME_FREE] + state_count[FRAME_USED] + state_count[FRAME_RESERVED];

@@ -33,6 +33,7 @@ int test_target_above_limit_idles(void);
 int test_same_target_rearms_cancelled(void);
 int test_refused_unplug_keeps_block(void);
 int test_unplug_scan_costs_what_it_returns(void);
+int test_grow_scan_costs_what_it_adds(void);
 int test_balloon_log_is_rate_limited(void);
 int test_pinned_block_unplugs(void);
 

@@ -323,6 +323,7 @@ static const struct {
 	{test_pinned_block_unplugs, "pinned_block_unplugs"},
 	{test_refused_unplug_keeps_block, "refused_unplug_keeps_block"},
 	{test_unplug_scan_costs_what_it_returns, "unplug_scan_costs_what_it_returns"},
+	{test_grow_scan_costs_what_it_adds, "grow_scan_costs_what_it_adds"},
 };
 
 int main(int argc, char **argv)

@@ -122,6 +122,8 @@ unsigned long frames_in_state(enum frame_state s);
 unsigned long frames_reserved(enum reserved_kind k);
 unsigned long blocks_in_state(enum block_state s);
 unsigned long nr_free_pages(void);
+/* Frames of online blocks that are not populated: ballooned out, or the rest of a partly hot-added block. */
+unsigned long frames_ballooned(void);
 /* Frames that have a machine frame behind them: FREE + USED + RESERVED. */
 unsigned long frames_populated(void);
 
