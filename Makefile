@@ -19,8 +19,8 @@ XEN_CPPFLAGS := -D__XEN_INTERFACE_VERSION__=0x00040e00
 KCPPFLAGS := -Ikernel/include -Ikernel/arch/x86_64 $(XEN_CPPFLAGS)
 KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
 	-mno-red-zone -mno-sse -mno-mmx -mno-sse2 -mno-avx -mcmodel=small -fno-common \
-	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -Wall -Wextra -Werror
-KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,kernel/arch/x86_64/kernel.ld \
+	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -flto=auto -Wall -Wextra -Werror
+KLDFLAGS := $(KCFLAGS) -nostdlib -static -no-pie -Wl,-T,kernel/arch/x86_64/kernel.ld \
 	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--build-id=none
 
 KERNEL_SRC := $(wildcard kernel/arch/x86_64/*.S kernel/xen/*.c kernel/mem/*.c kernel/core/*.c kernel/lib/*.c)

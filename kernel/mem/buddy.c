@@ -83,7 +83,7 @@ static void chunk_merge(pfn_t p, unsigned order)
 {
 	while (order < PAGE_MAX_ORDER) {
 		pfn_t buddy = pfn(p.n ^ (1UL << order));
-		if (!frame_is_free_head(buddy) || frame_aux(buddy) != order)
+		if (!frame_heads_free_chunk(buddy, order))
 			break;
 		free_unlink(buddy, order);
 		p = pfn(p.n & ~(1UL << order));
@@ -184,11 +184,8 @@ int buddy_alloc_in_block(unsigned long b, unsigned order, pfn_t *out)
 void buddy_free(pfn_t p, unsigned order)
 {
 	BUG_ON(order > PAGE_MAX_ORDER || (p.n & ((1UL << order) - 1)));
-	for (unsigned long i = 0; i < (1UL << order); i++)
-		if (frame_state(pfn(p.n + i)) != FRAME_USED)
-			panic("buddy_free: frame %lx is %s, not used", p.n + i,
-			      frame_state_name(frame_state(pfn(p.n + i))));
-	chunk_release(p, order);
+	frame_free_range(p, 1UL << order);
+	chunk_merge(p, order);
 }
 
 void buddy_add_frames(pfn_t first, unsigned long n)
@@ -265,17 +262,19 @@ static int alloc_now(unsigned order, pfn_t *out)
 {
 	if (order == 0 && (page_cache_len || page_cache_refill())) {
 		*out = page_cache[--page_cache_len];
-		frame_move_plain(*out, FRAME_FREE, FRAME_USED);
+		frame_use_plain(*out);
 		return 0;
 	}
 	return buddy_alloc(order, out);
 }
 
-void *alloc_pages(unsigned order)
+static bool below_watermark(unsigned long need) { return nr_free_pages() < need + low_watermark; }
+
+static void *alloc_pages_slow(unsigned order)
 {
 	unsigned long need = 1UL << order;
 	pfn_t p;
-	if (shortage_hook && nr_free_pages() < need + low_watermark)
+	if (shortage_hook && below_watermark(need))
 		shortage_hook(need + low_watermark - nr_free_pages(), false);
 	if (alloc_now(order, &p) == 0)
 		return frame_to_virt(p);
@@ -286,15 +285,23 @@ void *alloc_pages(unsigned order)
 	return NULL;
 }
 
+void *alloc_pages(unsigned order)
+{
+	if (order == 0 && page_cache_len && !below_watermark(1)) { /* the fast path: a pop */
+		pfn_t p = page_cache[--page_cache_len];
+		frame_use_plain(p);
+		return frame_to_virt(p);
+	}
+	return alloc_pages_slow(order);
+}
+
 void free_pages(void *va, unsigned order)
 {
 	if (!va)
 		return;
 	pfn_t p = virt_to_frame(va);
 	if (order == 0 && page_cache_len < PAGE_CACHE_PAGES) {
-		if (frame_state(p) != FRAME_USED)
-			panic("free_pages: frame %lx is %s, not used", p.n, frame_state_name(frame_state(p)));
-		frame_move_plain(p, FRAME_USED, FRAME_FREE);
+		frame_free_plain(p);
 		page_cache[page_cache_len++] = p;
 		return;
 	}

@@ -146,16 +146,50 @@ void frame_set_state_range(pfn_t first, unsigned long n, enum frame_state s)
 	bi->nr_populated = (uint16_t)(bi->nr_populated + n * is_populated[s]);
 }
 
-void frame_move_plain(pfn_t p, enum frame_state from, enum frame_state to)
+__attribute__((always_inline)) inline void frame_use_plain(pfn_t p)
 {
 	struct block_info *bi = &blocks[pfn_to_block(p)];
-	BUG_ON(p.n >= nr_blocks * BLOCK_PAGES || frame_bytes[p.n] != from);
-	BUG_ON((from != FRAME_FREE && from != FRAME_USED) || (to != FRAME_FREE && to != FRAME_USED));
-	frame_bytes[p.n] = (uint8_t)to;
-	state_count[from]--;
-	state_count[to]++;
-	bi->nr_free = (uint16_t)(bi->nr_free - is_free[from] + is_free[to]);
-	bi->nr_used = (uint16_t)(bi->nr_used - is_used[from] + is_used[to]);
+	BUG_ON(p.n >= nr_blocks * BLOCK_PAGES || frame_bytes[p.n] != FRAME_FREE);
+	frame_bytes[p.n] = FRAME_USED;
+	state_count[FRAME_FREE]--;
+	state_count[FRAME_USED]++;
+	bi->nr_free--;
+	bi->nr_used++;
+}
+
+void frame_free_plain(pfn_t p)
+{
+	unsigned long b = pfn_to_block(p);
+	if (b >= nr_blocks || !table_page_backed(b) || blocks[b].state != BLOCK_ONLINE ||
+	    frame_bytes[p.n] != FRAME_USED)
+		panic("free_pages: frame %lx is %s, not used", p.n, frame_state_name(frame_state(p)));
+	frame_bytes[p.n] = FRAME_FREE;
+	state_count[FRAME_USED]--;
+	state_count[FRAME_FREE]++;
+	blocks[b].nr_used--;
+	blocks[b].nr_free++;
+}
+
+void frame_free_range(pfn_t first, unsigned long n)
+{
+	unsigned long b = pfn_to_block(first);
+	BUG_ON(n == 0 || b != pfn_to_block(pfn(first.n + n - 1)) || b >= nr_blocks);
+	BUG_ON(!table_page_backed(b) || blocks[b].state != BLOCK_ONLINE);
+	uint8_t *bytes = &frame_bytes[first.n];
+	for (unsigned long i = 0; i < n; i++)
+		if (bytes[i] != FRAME_USED)
+			panic("free_pages: frame %lx is %s, not used", first.n + i,
+			      frame_state_name(frame_state(pfn(first.n + i))));
+	memset(bytes, FRAME_FREE, n);
+	state_count[FRAME_USED] -= n;
+	state_count[FRAME_FREE] += n;
+	blocks[b].nr_used = (uint16_t)(blocks[b].nr_used - n);
+	blocks[b].nr_free = (uint16_t)(blocks[b].nr_free + n);
+}
+
+bool frame_heads_free_chunk(pfn_t p, unsigned order)
+{
+	return frame_bytes[p.n] == (uint8_t)(FRAME_FREE | (order << AUX_SHIFT) | HEAD_FLAG);
 }
 
 void frame_set_free_head(pfn_t p, unsigned order, bool head)

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <tide/heap.h>
 #include <tide/lib.h>
@@ -31,6 +33,48 @@ static int test_counts_after_online(void)
 	CHECK(blocks_in_state(BLOCK_ONLINE) == 4 && blocks_in_state(BLOCK_ABSENT) == 12);
 	CHECK(buddy_chunks(PAGE_MAX_ORDER) == 4);
 	CHECK(host_meta_pages() == 2); /* one page of frame states, one of the block table */
+	CHECK_INVARIANTS();
+	return 0;
+}
+
+/* Run fn in a child: true when it panicked (aborted) rather than returning. */
+static bool panics(void (*fn)(void))
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		fn();
+		_exit(0);
+	}
+	int status;
+	return pid > 0 && waitpid(pid, &status, 0) == pid && WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+}
+
+static void free_page_twice(void)
+{
+	void *p = alloc_page();
+	free_page(p);
+	free_page(p);
+}
+
+static void free_chunk_twice(void)
+{
+	void *p = alloc_pages(3);
+	free_pages(p, 3);
+	free_pages(p, 3);
+}
+
+static void free_never_allocated(void) { free_pages(alloc_pages(2), 3); }
+
+/* The fast paths keep the double-free check: a second free, or a chunk larger than allocated, panics. */
+static int test_double_free_panics(void)
+{
+	setup(4, 2);
+	CHECK(panics(free_page_twice));
+	CHECK(panics(free_chunk_twice));
+	CHECK(panics(free_never_allocated));
+	void *p = alloc_page(); /* and a correct pair does not */
+	free_page(p);
 	CHECK_INVARIANTS();
 	return 0;
 }
@@ -292,6 +336,7 @@ static const struct {
 	const char *name;
 } tests[] = {
 	{test_counts_after_online, "counts_after_online"},
+	{test_double_free_panics, "double_free_panics"},
 	{test_split_and_coalesce, "buddy_split_and_coalesce"},
 	{test_orders_aligned_and_disjoint, "buddy_orders_aligned_and_disjoint"},
 	{test_exhaustion_then_restore, "exhaustion_returns_null_then_restores"},

@@ -99,10 +99,17 @@ void frame_set_state(pfn_t p, enum frame_state s, unsigned aux, bool head);
  */
 void frame_set_state_range(pfn_t first, unsigned long n, enum frame_state s);
 /*
- * frame_set_state(p, to) for a plain (non-head) frame known to be in state
- * from, both FREE or USED: the single-page fast path of allocating and freeing.
+ * The single-page fast path of allocating and freeing, for a plain frame
+ * (no head, no aux): FREE to USED, and USED to FREE. frame_free_plain
+ * panics unless p is a USED frame of an online block (a double free, or a
+ * pointer that was never allocated).
  */
-void frame_move_plain(pfn_t p, enum frame_state from, enum frame_state to);
+void frame_use_plain(pfn_t p);
+void frame_free_plain(pfn_t p);
+/* frame_free_plain for n frames of one online block, the counters kept once. */
+void frame_free_range(pfn_t first, unsigned long n);
+/* Whether p, a frame of an online block, heads a free chunk of exactly this order: one byte read. */
+bool frame_heads_free_chunk(pfn_t p, unsigned order);
 /* Mark a FREE frame as the head of a free chunk of the given order, or not: no counter changes. */
 void frame_set_free_head(pfn_t p, unsigned order, bool head);
 
