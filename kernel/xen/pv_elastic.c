@@ -224,6 +224,58 @@ static void set_block_l1(unsigned long b, const xen_pfn_t *mfns, unsigned long n
 		panic("pv: cannot hook the L1 table of block %lu back", b);
 }
 
+static void contiguous_mfns(xen_pfn_t base, xen_pfn_t *mfns)
+{
+	for (unsigned long i = 0; i < BLOCK_PAGES; i++)
+		mfns[i] = base + i;
+}
+
+/*
+ * set_block_l1 for k whole blocks at once: block j mapped to the 2 MiB
+ * extent at bases[j], or unmapped when bases is NULL. The tables of boot
+ * blocks are unhooked and made writable in one mmu_update batch, the TLB
+ * flushed once, written, and made read-only and hooked back (validated) in
+ * a second batch: four hypercalls per block become two per call.
+ */
+static void set_blocks_l1(const unsigned long *blocks, const xen_pfn_t *bases, unsigned long k)
+{
+	static struct pt_batch batch;
+	static xen_pfn_t mfns[BLOCK_PAGES];
+	static unsigned long boot[RAW_BATCH];
+	static pfn_t table[RAW_BATCH];
+	unsigned long nboot = 0;
+	BUG_ON(k > RAW_BATCH);
+	for (unsigned long j = 0; j < k; j++) {
+		pfn_t l1 = pt_l1_frame(blocks[j] * BLOCK_BYTES);
+		if (pfn_to_block(l1) != blocks[j]) {
+			boot[nboot] = j;
+			table[nboot++] = l1;
+			pt_batch_set_l2(&batch, blocks[j] * BLOCK_BYTES, 0);
+			pt_batch_set(&batch, (unsigned long)frame_to_virt(l1), pte_make(pv_p2m_get(l1), PTE_DATA));
+		} else if (bases) {
+			contiguous_mfns(bases[j], mfns);
+			set_block_l1(blocks[j], mfns, BLOCK_PAGES);
+		} else {
+			set_block_l1(blocks[j], NULL, 0);
+		}
+	}
+	if (nboot == 0)
+		return;
+	if (pt_batch_flush(&batch))
+		panic("pv: cannot unhook the L1 tables of %lu blocks", nboot);
+	pt_flush_tlb(); /* the tables were mapped read-only: no stale entry may stay */
+	for (unsigned long i = 0; i < nboot; i++) {
+		uint64_t *entries = frame_to_virt(table[i]);
+		for (unsigned long e = 0; e < BLOCK_PAGES; e++)
+			entries[e] = bases ? pte_make(mfn(bases[boot[i]] + e), PTE_DATA) : 0;
+		mfn_t m = pv_p2m_get(table[i]);
+		pt_batch_set(&batch, (unsigned long)entries, pte_make(m, PTE_READONLY));
+		pt_batch_set_l2(&batch, blocks[boot[i]] * BLOCK_BYTES, pte_make(m, PTE_TABLE));
+	}
+	if (pt_batch_flush(&batch))
+		panic("pv: cannot hook the L1 tables of %lu blocks back", nboot);
+}
+
 /* Record block b's first n frames as backed by mfns[] and map them. */
 static void map_block(unsigned long b, const xen_pfn_t *mfns, unsigned long n)
 {
@@ -232,25 +284,19 @@ static void map_block(unsigned long b, const xen_pfn_t *mfns, unsigned long n)
 	set_block_l1(b, mfns, n);
 }
 
-static void contiguous_mfns(xen_pfn_t base, xen_pfn_t *mfns)
-{
-	for (unsigned long i = 0; i < BLOCK_PAGES; i++)
-		mfns[i] = base + i;
-}
-
 /* Populate up to k whole blocks as 2 MiB extents, one request, and map them: blocks done. */
 static unsigned long populate_superpages(const unsigned long *blocks, unsigned long k)
 {
-	static xen_pfn_t bases[RAW_BATCH], mfns[BLOCK_PAGES];
+	static xen_pfn_t bases[RAW_BATCH];
 	for (unsigned long j = 0; j < k; j++)
 		bases[j] = blocks[j] * BLOCK_PAGES;
 	long rc = reservation_op(XENMEM_populate_physmap, bases, k, BLOCK_ORDER);
 	unsigned long got = rc > 0 ? (unsigned long)rc : 0;
 	stats.extents_2m += got;
-	for (unsigned long j = 0; j < got; j++) {
-		contiguous_mfns(bases[j], mfns);
-		map_block(blocks[j], mfns, BLOCK_PAGES);
-	}
+	for (unsigned long j = 0; j < got; j++)
+		for (unsigned long i = 0; i < BLOCK_PAGES; i++)
+			pv_p2m_set(pfn(blocks[j] * BLOCK_PAGES + i), mfn(bases[j] + i));
+	set_blocks_l1(blocks, bases, got);
 	return got;
 }
 
@@ -326,23 +372,19 @@ static bool block_is_superpage(unsigned long b, xen_pfn_t *base)
 	return true;
 }
 
-/* Give back the k unmapped blocks whose 2 MiB extents are in bases[]; remap those Xen kept. */
+/* Unmap and give back the k blocks whose 2 MiB extents are in bases[]; remap those Xen kept. */
 static unsigned long release_superpages(const unsigned long *blocks, xen_pfn_t *bases, unsigned long k)
 {
-	static xen_pfn_t mfns[BLOCK_PAGES];
-	if (k)
-		pt_flush_tlb(); /* one flush for the whole batch of unhooked tables */
-	long rc = k ? reservation_op(XENMEM_decrease_reservation, bases, k, BLOCK_ORDER) : 0;
+	if (k == 0)
+		return 0;
+	set_blocks_l1(blocks, NULL, k);
+	pt_flush_tlb(); /* one flush for the whole batch of emptied tables */
+	long rc = reservation_op(XENMEM_decrease_reservation, bases, k, BLOCK_ORDER);
 	unsigned long gone = rc > 0 ? (unsigned long)rc : 0;
-	for (unsigned long j = 0; j < k; j++) {
-		if (j < gone) {
-			for (unsigned long i = 0; i < BLOCK_PAGES; i++)
-				pv_p2m_set(pfn(blocks[j] * BLOCK_PAGES + i), mfn(INVALID_MFN));
-		} else {
-			contiguous_mfns(bases[j], mfns);
-			set_block_l1(blocks[j], mfns, BLOCK_PAGES);
-		}
-	}
+	for (unsigned long j = 0; j < gone; j++)
+		for (unsigned long i = 0; i < BLOCK_PAGES; i++)
+			pv_p2m_set(pfn(blocks[j] * BLOCK_PAGES + i), mfn(INVALID_MFN));
+	set_blocks_l1(blocks + gone, bases + gone, k - gone);
 	return gone;
 }
 
@@ -354,7 +396,6 @@ long platform_release_blocks(const unsigned long *blocks, unsigned long n)
 	for (unsigned long i = 0; i < n; i++) {
 		xen_pfn_t base;
 		if (block_is_superpage(blocks[i], &base) && pending < RAW_BATCH) {
-			set_block_l1(blocks[i], NULL, 0);
 			bases[pending++] = base;
 			continue;
 		}

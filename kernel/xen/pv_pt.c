@@ -189,6 +189,17 @@ void pt_batch_set(struct pt_batch *b, unsigned long va, uint64_t pte)
 		pt_batch_flush(b);
 }
 
+void pt_batch_set_l2(struct pt_batch *b, unsigned long va, uint64_t entry)
+{
+	uint64_t *l2e = walk(va, 2, false);
+	BUG_ON(!l2e);
+	b->req[b->n].ptr = entry_maddr(l2e) | MMU_NORMAL_PT_UPDATE;
+	b->req[b->n].val = entry;
+	b->l1_region = ~0UL; /* the L1 it remembered may be the one this unhooks */
+	if (++b->n == ARRAY_SIZE(b->req))
+		pt_batch_flush(b);
+}
+
 long pt_batch_flush(struct pt_batch *b)
 {
 	if (b->n) {

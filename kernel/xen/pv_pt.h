@@ -81,6 +81,8 @@ struct pt_batch {
 	uint64_t l1_maddr;	 /* its machine address */
 };
 void pt_batch_set(struct pt_batch *b, unsigned long va, uint64_t pte);
+/* Queue setting the L2 entry of the 2 MiB region at va (which has an L2 table): hooking or unhooking its L1. */
+void pt_batch_set_l2(struct pt_batch *b, unsigned long va, uint64_t entry);
 /* Send what is queued: 0, or the first error Xen returned. */
 long pt_batch_flush(struct pt_batch *b);
 
