@@ -15,7 +15,8 @@
 #      is done when xl list shows the target and the guest's own view
 #      agrees: Tide's data/meminfo_total, Linux's MemTotal as its init prints
 #      it every 100 ms, each against what it said at 128 MiB plus the change;
-#      report_lag is how long the guest's view trailed xl list.
+#      report_lag is how long the guest's view trailed xl list. Then the
+#      floor under a step: a no-op xl mem-set, and one poll of each guest.
 #   5. Usable memory at 128 MiB: Tide's data/meminfo_free, Linux's MemAvailable.
 # Every timed figure: "BENCH name median unit min=.. max=.. n=..".
 . ./tests/domu/lib.sh
@@ -161,6 +162,24 @@ stats xl_memset_down.tide s 1000 $downs_tide
 stats xl_memset_down.linux s 1000 $downs_linux
 stats report_lag.tide s 1000 $(cat /tmp/lag.tide)
 stats report_lag.linux s 1000 $(cat /tmp/lag.linux)
+
+# 4b. the floor under every step: an xl mem-set that changes nothing, and one
+# poll of xl list and the guest's view (the loop in step() polls every 50 ms)
+noops="" polls_tide="" polls_linux=""
+for i in 1 2 3 4 5; do
+	t0=$(now_ms)
+	xl mem-set tide $BASE
+	noops="$noops $(($(now_ms) - t0))"
+	for g in tide linux; do
+		t0=$(now_ms)
+		mem_mib $g >/dev/null
+		view $g >/dev/null
+		eval "polls_$g=\"\$polls_$g $(($(now_ms) - t0))\""
+	done
+done
+stats xl_memset_noop s 1000 $noops
+stats xl_poll.tide s 1000 $polls_tide
+stats xl_poll.linux s 1000 $polls_linux
 
 # 5. usable memory at 128 MiB
 sleep 1
