@@ -44,10 +44,13 @@ CFG
 # linux_mem FIELD: total_kib or avail_kib from the Linux guest's last complete MEM line
 linux_mem() { tail -n 2 /var/log/xen/guest-linux.log | sed -n "s/.*MEM .*$1=\([0-9]*\).*/\1/p" | tail -n 1; }
 
-# view NAME: the guest's own MemTotal in KiB (Tide: data/meminfo_total; Linux: its last MEM line)
+# view NAME: the guest's own MemTotal in KiB (Tide: data/meminfo_total; Linux:
+# its last MEM line). Tide's xenstore path is looked up before a step's clock
+# starts (view_path), so that a poll costs the same for both guests.
+view_path() { [ "$1" = tide ] && tide_view=/local/domain/$(domid tide)/data/meminfo_total; true; }
 view() {
 	if [ "$1" = tide ]; then
-		xsr tide data/meminfo_total
+		xenstore-read "$tide_view" 2>/dev/null
 	else
 		linux_mem total_kib
 	fi
@@ -60,6 +63,7 @@ step() {
 	local t0 t_xl="" t_view="" now want=$base_view_tide
 	[ "$1" = linux ] && want=$base_view_linux
 	want=$((want + ($2 - BASE) * 1024))
+	view_path "$1"
 	t0=$(now_ms)
 	xl mem-set "$1" "$2"
 	while [ -z "$t_xl" ] || [ -z "$t_view" ]; do
@@ -89,6 +93,7 @@ stats() {
 # settle NAME: wait until the guest has reported (Tide) or printed (Linux) its view
 settle() {
 	local i=0
+	view_path "$1"
 	while [ -z "$(view "$1")" ]; do
 		[ $i -lt 600 ] || { echo "# $1 never showed its memory" >&2; return 1; }
 		sleep 0.1
@@ -171,6 +176,7 @@ for i in 1 2 3 4 5; do
 	xl mem-set tide $BASE
 	noops="$noops $(($(now_ms) - t0))"
 	for g in tide linux; do
+		view_path $g
 		t0=$(now_ms)
 		mem_mib $g >/dev/null
 		view $g >/dev/null
