@@ -26,14 +26,17 @@ static uint64_t time_pairs(void)
 	return monotonic_ns() - t0;
 }
 
-void bench_page_alloc_free(void)
+/* Print name: ns per operation of timed (ops operations a call), RUNS calls after a warm-up. */
+static void per_op_figure(const char *name, uint64_t (*timed)(void), unsigned long ops)
 {
 	struct samples s = {0};
-	time_pairs();
+	timed();
 	for (int r = 0; r < RUNS; r++)
-		samples_add(&s, (unsigned long)(time_pairs() / PAIRS));
-	samples_print("page_alloc_free", &s, "ns");
+		samples_add(&s, (unsigned long)(timed() / ops));
+	samples_print(name, &s, "ns");
 }
+
+void bench_page_alloc_free(void) { per_op_figure("page_alloc_free", time_pairs, PAIRS); }
 
 static uint64_t random_state = 0x9e3779b97f4a7c15ULL;
 
@@ -72,11 +75,4 @@ static uint64_t time_mixed(void)
 	return ns;
 }
 
-void bench_page_alloc_mixed(void)
-{
-	struct samples s = {0};
-	time_mixed();
-	for (int r = 0; r < RUNS; r++)
-		samples_add(&s, (unsigned long)(time_mixed() / MIXED_OPS));
-	samples_print("page_alloc_mixed", &s, "ns");
-}
+void bench_page_alloc_mixed(void) { per_op_figure("page_alloc_mixed", time_mixed, MIXED_OPS); }

@@ -157,11 +157,16 @@ __attribute__((always_inline)) inline void frame_use_plain(pfn_t p)
 	bi->nr_used++;
 }
 
+/* block_state(b) == BLOCK_ONLINE for any b, without its BUG_ON: the free paths panic with their own message. */
+static bool block_online(unsigned long b)
+{
+	return b < nr_blocks && table_page_backed(b) && blocks[b].state == BLOCK_ONLINE;
+}
+
 void frame_free_plain(pfn_t p)
 {
 	unsigned long b = pfn_to_block(p);
-	if (b >= nr_blocks || !table_page_backed(b) || blocks[b].state != BLOCK_ONLINE ||
-	    frame_bytes[p.n] != FRAME_USED)
+	if (!block_online(b) || frame_bytes[p.n] != FRAME_USED)
 		panic("free_pages: frame %lx is %s, not used", p.n, frame_state_name(frame_state(p)));
 	frame_bytes[p.n] = FRAME_FREE;
 	state_count[FRAME_USED]--;
@@ -173,8 +178,7 @@ void frame_free_plain(pfn_t p)
 void frame_free_range(pfn_t first, unsigned long n)
 {
 	unsigned long b = pfn_to_block(first);
-	BUG_ON(n == 0 || b != pfn_to_block(pfn(first.n + n - 1)) || b >= nr_blocks);
-	BUG_ON(!table_page_backed(b) || blocks[b].state != BLOCK_ONLINE);
+	BUG_ON(n == 0 || b != pfn_to_block(pfn(first.n + n - 1)) || !block_online(b));
 	uint8_t *bytes = &frame_bytes[first.n];
 	for (unsigned long i = 0; i < n; i++)
 		if (bytes[i] != FRAME_USED)

@@ -230,6 +230,13 @@ static void contiguous_mfns(xen_pfn_t base, xen_pfn_t *mfns)
 		mfns[i] = base + i;
 }
 
+/* Record block b as backed by the 2 MiB extent at base, or by nothing when base is INVALID_MFN. */
+static void p2m_set_block(unsigned long b, xen_pfn_t base)
+{
+	for (unsigned long i = 0; i < BLOCK_PAGES; i++)
+		pv_p2m_set(pfn(b * BLOCK_PAGES + i), mfn(base == INVALID_MFN ? INVALID_MFN : base + i));
+}
+
 /*
  * set_block_l1 for k whole blocks at once: block j mapped to the 2 MiB
  * extent at bases[j], or unmapped when bases is NULL. The tables of boot
@@ -294,8 +301,7 @@ static unsigned long populate_superpages(const unsigned long *blocks, unsigned l
 	unsigned long got = rc > 0 ? (unsigned long)rc : 0;
 	stats.extents_2m += got;
 	for (unsigned long j = 0; j < got; j++)
-		for (unsigned long i = 0; i < BLOCK_PAGES; i++)
-			pv_p2m_set(pfn(blocks[j] * BLOCK_PAGES + i), mfn(bases[j] + i));
+		p2m_set_block(blocks[j], bases[j]);
 	set_blocks_l1(blocks, bases, got);
 	return got;
 }
@@ -382,8 +388,7 @@ static unsigned long release_superpages(const unsigned long *blocks, xen_pfn_t *
 	long rc = reservation_op(XENMEM_decrease_reservation, bases, k, BLOCK_ORDER);
 	unsigned long gone = rc > 0 ? (unsigned long)rc : 0;
 	for (unsigned long j = 0; j < gone; j++)
-		for (unsigned long i = 0; i < BLOCK_PAGES; i++)
-			pv_p2m_set(pfn(blocks[j] * BLOCK_PAGES + i), mfn(INVALID_MFN));
+		p2m_set_block(blocks[j], INVALID_MFN);
 	set_blocks_l1(blocks + gone, bases + gone, k - gone);
 	return gone;
 }

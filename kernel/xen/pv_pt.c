@@ -174,6 +174,15 @@ int pt_move_table(pfn_t t, pfn_t to)
 	return 0;
 }
 
+/* Queue one update of the entry at machine address maddr; a full batch is sent. */
+static void batch_push(struct pt_batch *b, uint64_t maddr, uint64_t val)
+{
+	b->req[b->n].ptr = maddr | MMU_NORMAL_PT_UPDATE;
+	b->req[b->n].val = val;
+	if (++b->n == ARRAY_SIZE(b->req))
+		pt_batch_flush(b);
+}
+
 void pt_batch_set(struct pt_batch *b, unsigned long va, uint64_t pte)
 {
 	unsigned long region = va >> (PAGE_SHIFT + 9);
@@ -183,21 +192,15 @@ void pt_batch_set(struct pt_batch *b, unsigned long va, uint64_t pte)
 		b->l1_region = region;
 		b->l1_maddr = entry_maddr(e) - pt_index(va, 1) * sizeof(uint64_t);
 	}
-	b->req[b->n].ptr = (b->l1_maddr + pt_index(va, 1) * sizeof(uint64_t)) | MMU_NORMAL_PT_UPDATE;
-	b->req[b->n].val = pte;
-	if (++b->n == ARRAY_SIZE(b->req))
-		pt_batch_flush(b);
+	batch_push(b, b->l1_maddr + pt_index(va, 1) * sizeof(uint64_t), pte);
 }
 
 void pt_batch_set_l2(struct pt_batch *b, unsigned long va, uint64_t entry)
 {
 	uint64_t *l2e = walk(va, 2, false);
 	BUG_ON(!l2e);
-	b->req[b->n].ptr = entry_maddr(l2e) | MMU_NORMAL_PT_UPDATE;
-	b->req[b->n].val = entry;
 	b->l1_region = ~0UL; /* the L1 it remembered may be the one this unhooks */
-	if (++b->n == ARRAY_SIZE(b->req))
-		pt_batch_flush(b);
+	batch_push(b, entry_maddr(l2e), entry);
 }
 
 long pt_batch_flush(struct pt_batch *b)
