@@ -27,11 +27,15 @@ static struct log_limit balloon_log;
 
 const char *balloon_state_name(enum balloon_state s)
 {
-	static const char *const names[] = {"idle", "growing", "shrinking", "waiting", "cancelled"};
-	return s <= BALLOON_CANCELLED ? names[s] : "?";
+	static const char *const names[] = {"idle", "growing", "shrinking", "waiting", "cancelled", "held"};
+	return s <= BALLOON_HELD ? names[s] : "?";
 }
 
-enum balloon_state balloon_state(void) { return state; }
+static bool held;
+
+enum balloon_state balloon_state(void) { return held ? BALLOON_HELD : state; }
+
+void balloon_hold(bool on) { held = on; }
 
 /* Used memory plus a margin (tide/floor.h). */
 static unsigned long floor_pages(void)
@@ -58,7 +62,7 @@ void balloon_init(void)
 	stats.target_pages = frames_populated();
 	state = BALLOON_IDLE;
 	retries = 0;
-	floor_logged = limit_logged = growing_now = false;
+	floor_logged = limit_logged = growing_now = held = false;
 	shortage_step = SHORTAGE_STEP_MIN_PAGES;
 	last_shortage_ns = shortage_backoff_ns = shortage_retry_at_ns = 0;
 	page_alloc_set_shortage_hook(balloon_on_shortage, BALLOON_LOW_WATERMARK);
@@ -179,6 +183,8 @@ static enum balloon_state step_grow(uint64_t now)
 enum balloon_state balloon_work(void)
 {
 	uint64_t now = monotonic_ns();
+	if (held)
+		return BALLOON_HELD;
 	if (state == BALLOON_CANCELLED)
 		return state;
 	if (state == BALLOON_WAITING && now < stats.retry_at_ns)
@@ -192,7 +198,7 @@ enum balloon_state balloon_work(void)
 
 uint64_t balloon_next_work_ns(void)
 {
-	switch (state) {
+	switch (balloon_state()) {
 	case BALLOON_GROWING:
 	case BALLOON_SHRINKING:
 		return monotonic_ns();
@@ -211,16 +217,25 @@ enum balloon_state balloon_settle(uint64_t deadline_ns)
 {
 	for (;;) {
 		enum balloon_state s = balloon_work();
-		if (s == BALLOON_IDLE || s == BALLOON_CANCELLED || monotonic_ns() >= deadline_ns)
+		if (s == BALLOON_IDLE || s == BALLOON_CANCELLED || s == BALLOON_HELD || monotonic_ns() >= deadline_ns)
 			return s;
 		if (s == BALLOON_WAITING)
 			sleep_until_ns(MIN(stats.retry_at_ns, deadline_ns));
 	}
 }
 
+long balloon_shrink_for_suspend(void)
+{
+	unsigned long held_pages = frames_populated(), goal = MAX(stats.target_pages, floor_pages());
+	bool refused;
+	return held_pages > goal ? elastic_shrink_in_place(held_pages - goal, &refused) : 0;
+}
+
 long balloon_shrink(unsigned long pages)
 {
 	bool refused;
+	if (held)
+		return -EBUSY;
 	long got = elastic_shrink(pages, &refused);
 	return got > 0 ? got : -ENOMEM;
 }
@@ -241,6 +256,10 @@ int balloon_on_shortage(unsigned long need_pages, bool contiguous)
 	stats.shortages++;
 	if (growing_now)
 		return -EBUSY;
+	if (held) {
+		stats.shortage_denied++;
+		return -EAGAIN;
+	}
 	if (now < shortage_retry_at_ns) {
 		stats.shortage_denied++;
 		return -EAGAIN;

@@ -379,12 +379,9 @@ static unsigned long release_pages(unsigned long want, bool *refused)
 	return (unsigned long)gone;
 }
 
-long elastic_shrink(unsigned long want, bool *refused)
+/* Give back free frames of online blocks: whole free blocks first, then single pages. */
+static unsigned long release_free(unsigned long want, unsigned long released, bool *refused)
 {
-	unsigned long released = 0;
-	*refused = false;
-	metapool_move_low();
-	released = unplug_drained(want, refused);
 	while (want - released >= BLOCK_PAGES && !*refused) {
 		unsigned long got = release_blocks(want - released, refused);
 		if (got == 0)
@@ -397,5 +394,18 @@ long elastic_shrink(unsigned long want, bool *refused)
 			break;
 		released += got;
 	}
-	return (long)released;
+	return released;
+}
+
+long elastic_shrink(unsigned long want, bool *refused)
+{
+	*refused = false;
+	metapool_move_low();
+	return (long)release_free(want, unplug_drained(want, refused), refused);
+}
+
+long elastic_shrink_in_place(unsigned long want, bool *refused)
+{
+	*refused = false;
+	return (long)release_free(want, 0, refused);
 }

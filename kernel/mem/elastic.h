@@ -16,6 +16,8 @@ void elastic_init(unsigned long boot_boundary_blocks);
 long elastic_grow(unsigned long want, unsigned long chunk_pages, bool *refused);
 /* Shrink by up to want pages: pages released; *refused when the hypervisor stopped it short. */
 long elastic_shrink(unsigned long want, bool *refused);
+/* elastic_shrink() that keeps every block online and every metadata frame where it is. */
+long elastic_shrink_in_place(unsigned long want, bool *refused);
 
 struct elastic_stats {
 	unsigned long blocks_plugged, blocks_unplugged;

@@ -123,6 +123,7 @@ static void take_shutdown(void)
 		return;
 	if (!strcmp(value, "suspend")) { /* xl save, xl migrate: suspend.h */
 		xs_write("control/shutdown", "");
+		balloon_shrink_for_suspend();
 		pv_suspend();
 		return;
 	}
@@ -267,7 +268,10 @@ static void watcher_thread(void *unused)
 			take_target(target_echo);
 			target_echo = false;
 		} else if (!strcmp(token, "shutdown")) {
+			balloon_hold(true); /* before the first round trip: a suspend may be on its way (balloon.h) */
 			take_shutdown();
+			balloon_hold(false);
+			thread_wake_all(&balloon_wakeup);
 		} else if (!strcmp(token, "data") && is_report_path(path)) {
 			report_check_needed = true;
 			thread_wake_all(&report_wakeup);

@@ -14,7 +14,7 @@ static unsigned long *list_list;	    /* mfns of the frame-list pages */
 static unsigned long *lists[ENTRIES];	    /* the frame-list pages (direct map) */
 static mfn_t missing_page;		    /* a p2m page of INVALID entries */
 static unsigned long *missing;		    /* the same, in the direct map */
-static unsigned long max_pfn;
+static unsigned long top_listed;	    /* one past the highest block with its own p2m page */
 
 static void *take_page(mfn_t *m)
 {
@@ -40,9 +40,11 @@ void p2m_lists_init(unsigned long boot_blocks)
 		if (p2m_lists_set(b, mfn((pte & PTE_MFN_MASK) >> PAGE_SHIFT)))
 			panic("p2m: no frames for the frame lists");
 	}
-	shared_info_t *s = pv_shared_info();
-	s->arch.pfn_to_mfn_frame_list_list = list_list_mfn.n;
+	pv_shared_info()->arch.pfn_to_mfn_frame_list_list = list_list_mfn.n;
 }
+
+/* The range a save walks (shared info's max_pfn): every block with its own p2m page, no more. */
+static void publish_range(void) { pv_shared_info()->arch.max_pfn = top_listed * BLOCK_PAGES; }
 
 int p2m_lists_set(unsigned long b, mfn_t p2m_page)
 {
@@ -59,17 +61,22 @@ int p2m_lists_set(unsigned long b, mfn_t p2m_page)
 		list_list[top] = m.n;
 	}
 	lists[top][b % ENTRIES] = p2m_page.n;
-	if ((b + 1) * BLOCK_PAGES > max_pfn) {
-		max_pfn = (b + 1) * BLOCK_PAGES;
-		pv_shared_info()->arch.max_pfn = max_pfn;
+	if (b >= top_listed) {
+		top_listed = b + 1;
+		publish_range();
 	}
 	return 0;
 }
+
+static bool listed(unsigned long b) { return lists[b / ENTRIES] && lists[b / ENTRIES][b % ENTRIES] != missing_page.n; }
 
 void p2m_lists_clear(unsigned long b)
 {
 	BUG_ON(!lists[b / ENTRIES]);
 	lists[b / ENTRIES][b % ENTRIES] = missing_page.n;
+	while (top_listed > 0 && !listed(top_listed - 1))
+		top_listed--;
+	publish_range();
 }
 
 /* What entry b of the tree must hold: the mfn of block b's p2m page, or the missing page's. */
@@ -82,6 +89,12 @@ static unsigned long list_entry(unsigned long b)
 
 int p2m_lists_check(void)
 {
+	unsigned long max_pfn = pv_shared_info()->arch.max_pfn;
+	if (max_pfn != top_listed * BLOCK_PAGES || (top_listed && !listed(top_listed - 1))) {
+		printk("check: shared info's max_pfn is %lx, not one past the highest listed block (%lu)\n", max_pfn,
+		       top_listed);
+		return -EINVAL;
+	}
 	for (unsigned long b = 0; b < frames_nr_blocks(); b++) {
 		unsigned long *list = lists[b / ENTRIES];
 		unsigned long want = list_entry(b);
@@ -104,9 +117,8 @@ void p2m_lists_resume(void)
 		for (unsigned long i = 0; i < ENTRIES; i++)
 			lists[top][i] = list_entry(top * ENTRIES + i);
 	}
-	shared_info_t *s = pv_shared_info();
-	s->arch.pfn_to_mfn_frame_list_list = pv_p2m_get(virt_to_frame(list_list)).n;
-	s->arch.max_pfn = max_pfn;
+	pv_shared_info()->arch.pfn_to_mfn_frame_list_list = pv_p2m_get(virt_to_frame(list_list)).n;
+	publish_range();
 }
 
 int p2m_lists_move(pfn_t p, pfn_t to)

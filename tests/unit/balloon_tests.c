@@ -41,6 +41,46 @@ int test_balloon_grows_by_hotplug(void)
 	return 0;
 }
 
+/* Held, the guest changes size neither towards its target nor on shortage; let go, it carries on. */
+int test_balloon_hold_stops_every_change(void)
+{
+	boot(2);
+	unsigned long before = frames_populated();
+	balloon_set_target(before + 3 * BLOCK_PAGES);
+	balloon_hold(true);
+	CHECK(balloon_work() == BALLOON_HELD && balloon_state() == BALLOON_HELD);
+	CHECK(balloon_next_work_ns() == ~0ULL);
+	CHECK(balloon_settle(~0ULL) == BALLOON_HELD);
+	CHECK(balloon_on_shortage(BLOCK_PAGES, true) != 0);
+	CHECK(balloon_shrink(BLOCK_PAGES) == -EBUSY);
+	CHECK(frames_populated() == before && balloon_stats()->blocks_plugged == 0);
+	CHECK_INVARIANTS();
+	balloon_hold(false);
+	CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
+	CHECK(frames_populated() == before + 3 * BLOCK_PAGES);
+	CHECK_INVARIANTS();
+	return 0;
+}
+
+/* Before a suspend: down to the target, every hot-added block kept online (its p2m page stays). */
+int test_balloon_shrink_for_suspend_keeps_blocks(void)
+{
+	boot(2);
+	unsigned long before = frames_populated();
+	balloon_set_target(before + 3 * BLOCK_PAGES);
+	CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
+	balloon_set_target(before);
+	balloon_hold(true);
+	CHECK(balloon_shrink_for_suspend() == 3 * BLOCK_PAGES);
+	CHECK(frames_populated() == before && balloon_stats()->blocks_unplugged == 0);
+	for (unsigned long b = 2; b < 5; b++)
+		CHECK(block_state(b) == BLOCK_ONLINE);
+	CHECK(balloon_shrink_for_suspend() == 0);
+	CHECK_INVARIANTS();
+	balloon_hold(false);
+	return 0;
+}
+
 int test_balloon_shrinks_unplug_first(void)
 {
 	boot(4);

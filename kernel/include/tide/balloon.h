@@ -28,6 +28,12 @@
  *              is tried until the backoff expires (1 s, doubling to 32 s)
  *   CANCELLED  BALLOON_MAX_RETRIES refusals in a row: the balloon gave up on
  *              this target and waits until a target is set again
+ *   HELD       balloon_hold(true): no step and no growth on shortage until
+ *              balloon_hold(false), which returns to the state it held in.
+ *              A domU holds from the moment it sees a shutdown request until
+ *              it has suspended and resumed: `xl save` reads the guest's p2m
+ *              before it asks, and a block plugged or unplugged after that
+ *              read would spoil the image (kernel/xen/pv_p2m.h).
  * Setting a target, even the same one, resets the backoff and is acted on at
  * once.
  *
@@ -37,9 +43,9 @@
  * current step (2 MiB, doubling while the shortage lasts, up to 64 MiB; whole
  * blocks when a contiguous chunk is needed), then raises the target to what
  * the guest now holds, so the worker does not shrink it back. A re-entry
- * guard stops recursion; during a backoff it returns at once, so a refusal
- * costs one hypercall, not a loop, and the allocation returns NULL. At Xen's
- * limit it makes no hypercall at all.
+ * guard stops recursion; during a backoff, and while held, it returns at
+ * once, so a refusal costs one hypercall, not a loop, and the allocation
+ * returns NULL. At Xen's limit it makes no hypercall at all.
  */
 #ifndef TIDE_BALLOON_H
 #define TIDE_BALLOON_H
@@ -52,6 +58,7 @@ enum balloon_state {
 	BALLOON_SHRINKING,
 	BALLOON_WAITING,
 	BALLOON_CANCELLED,
+	BALLOON_HELD,
 };
 
 #define BALLOON_STEP_PAGES MIB_TO_PAGES(64)
@@ -84,16 +91,19 @@ enum balloon_state balloon_state(void);
 const char *balloon_state_name(enum balloon_state s);
 const struct balloon_stats *balloon_stats(void);
 
-/* Do at most one step towards the target if not waiting; returns the state after it. */
+/* Do at most one step towards the target if not waiting or held; returns the state after it. */
 enum balloon_state balloon_work(void);
+/* Stop (on) or let go (off) every change of the guest's size: see HELD above. */
+void balloon_hold(bool on);
 /*
  * When the worker should next run: now (growing, shrinking), when the
  * backoff ends (waiting), BALLOON_RECHECK_NS on (idle away from the target),
- * or ~0 (idle at the target, cancelled: only a new target wakes it).
+ * or ~0 (idle at the target, cancelled, held: only a new target or the end
+ * of the hold wakes it).
  */
 uint64_t balloon_next_work_ns(void);
 /*
- * Run the worker until IDLE or CANCELLED or until deadline_ns; sleeps (no
+ * Run the worker until IDLE, CANCELLED or HELD or until deadline_ns; sleeps (no
  * busy loop) while WAITING. Returns the state it stopped in.
  */
 enum balloon_state balloon_settle(uint64_t deadline_ns);
@@ -105,7 +115,14 @@ enum balloon_state balloon_settle(uint64_t deadline_ns);
  */
 uint64_t balloon_backoff_next(uint64_t now, uint64_t *backoff_ns);
 
-/* Shrink by up to pages now, ignoring target and floor: pages released or -errno. */
+/*
+ * Before a suspend, held: shrink to the target (not below the floor) without
+ * unplugging a block or moving metadata, so that the restore, which gets the
+ * target as its limit, can take the image, and no p2m page the toolstack has
+ * mapped goes away. Pages released.
+ */
+long balloon_shrink_for_suspend(void);
+/* Shrink by up to pages now, ignoring target and floor: pages released or -errno (-EBUSY: held). */
 long balloon_shrink(unsigned long pages);
 
 /*
