@@ -31,11 +31,11 @@ const char *balloon_state_name(enum balloon_state s)
 	return s <= BALLOON_HELD ? names[s] : "?";
 }
 
-static bool held;
+static bool on_hold; /* balloon_hold(): no change of size at all */
 
-enum balloon_state balloon_state(void) { return held ? BALLOON_HELD : state; }
+enum balloon_state balloon_state(void) { return on_hold ? BALLOON_HELD : state; }
 
-void balloon_hold(bool on) { held = on; }
+void balloon_hold(bool on) { on_hold = on; }
 
 /* Used memory plus a margin (tide/floor.h). */
 static unsigned long floor_pages(void)
@@ -62,7 +62,7 @@ void balloon_init(void)
 	stats.target_pages = frames_populated();
 	state = BALLOON_IDLE;
 	retries = 0;
-	floor_logged = limit_logged = growing_now = held = false;
+	floor_logged = limit_logged = growing_now = on_hold = false;
 	shortage_step = SHORTAGE_STEP_MIN_PAGES;
 	last_shortage_ns = shortage_backoff_ns = shortage_retry_at_ns = 0;
 	page_alloc_set_shortage_hook(balloon_on_shortage, BALLOON_LOW_WATERMARK);
@@ -129,10 +129,13 @@ static enum balloon_state shrink_done(unsigned long goal)
 	return state = BALLOON_IDLE;
 }
 
+/* What shrinking stops at: the target, or the floor when that is higher. */
+static unsigned long shrink_goal(void) { return MAX(stats.target_pages, floor_pages()); }
+
 static enum balloon_state step_shrink(uint64_t now)
 {
 	unsigned long held = frames_populated();
-	unsigned long goal = MAX(stats.target_pages, floor_pages());
+	unsigned long goal = shrink_goal();
 	if (held <= goal)
 		return shrink_done(goal);
 	bool refused;
@@ -183,7 +186,7 @@ static enum balloon_state step_grow(uint64_t now)
 enum balloon_state balloon_work(void)
 {
 	uint64_t now = monotonic_ns();
-	if (held)
+	if (on_hold)
 		return BALLOON_HELD;
 	if (state == BALLOON_CANCELLED)
 		return state;
@@ -226,15 +229,15 @@ enum balloon_state balloon_settle(uint64_t deadline_ns)
 
 long balloon_shrink_for_suspend(void)
 {
-	unsigned long held_pages = frames_populated(), goal = MAX(stats.target_pages, floor_pages());
+	unsigned long held = frames_populated(), goal = shrink_goal();
 	bool refused;
-	return held_pages > goal ? elastic_shrink_in_place(held_pages - goal, &refused) : 0;
+	return held > goal ? elastic_shrink_in_place(held - goal, &refused) : 0;
 }
 
 long balloon_shrink(unsigned long pages)
 {
 	bool refused;
-	if (held)
+	if (on_hold)
 		return -EBUSY;
 	long got = elastic_shrink(pages, &refused);
 	return got > 0 ? got : -ENOMEM;
@@ -256,11 +259,7 @@ int balloon_on_shortage(unsigned long need_pages, bool contiguous)
 	stats.shortages++;
 	if (growing_now)
 		return -EBUSY;
-	if (held) {
-		stats.shortage_denied++;
-		return -EAGAIN;
-	}
-	if (now < shortage_retry_at_ns) {
+	if (on_hold || now < shortage_retry_at_ns) {
 		stats.shortage_denied++;
 		return -EAGAIN;
 	}
