@@ -227,11 +227,16 @@ enum balloon_state balloon_settle(uint64_t deadline_ns)
 	}
 }
 
-long balloon_shrink_for_suspend(void)
+int balloon_shrink_for_suspend(unsigned long restore_pages)
 {
-	unsigned long held = frames_populated(), goal = shrink_goal();
+	unsigned long used = frames_in_state(FRAME_USED) + frames_in_state(FRAME_RESERVED);
+	if (used + BALLOON_LOW_WATERMARK > restore_pages && frames_populated() > restore_pages)
+		return -ENOSPC;
+	unsigned long goal = MAX(MIN(shrink_goal(), restore_pages), used + BALLOON_LOW_WATERMARK);
 	bool refused;
-	return held > goal ? elastic_shrink_in_place(held - goal, &refused) : 0;
+	if (frames_populated() > goal)
+		elastic_shrink_in_place(frames_populated() - goal, &refused);
+	return frames_populated() <= restore_pages ? 0 : -ENOSPC;
 }
 
 long balloon_shrink(unsigned long pages)

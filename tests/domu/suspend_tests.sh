@@ -168,9 +168,58 @@ save_after_shrink() {
 	agree sk
 }
 
+# Grown on shortage past its memory/target (100 MiB allocated at 32 MiB), then
+# the memory freed: libxl restores with memory/target as Xen's limit, so the
+# guest gives the free frames back in place before it suspends, and the image
+# fits. (Before, the guest kept what its own raised target held, and the
+# restore failed with "Failed to populate physmap", the saved domain gone.)
+save_after_shortage_growth() {
+	local image
+	create sg 32 256 "alloc_mib=100 free_after_ms=500"
+	wait_log sg "freed 100 MiB" 30
+	[ "$(mem_mib sg)" -gt 120 ] || { echo "# sg holds $(mem_mib sg) MiB, it never grew" >&2; return 1; }
+	xl save sg /tmp/sg.save
+	image=$(wc -c < /tmp/sg.save)
+	echo "# grown to more than 120 MiB at a 32 MiB target: image $image bytes"
+	[ "$image" -le $((33 * 1048576)) ] || { echo "# the image is larger than the 32 MiB target" >&2; return 1; }
+	xl restore /tmp/sg.save
+	rm -f /tmp/sg.save
+	agree sg
+	xl mem-set sg 100
+	wait_mem sg 100 30 >/dev/null
+	agree sg
+}
+
+# Grown on shortage past its memory/target and still using the memory: an
+# image of it could not be restored, so the guest does not acknowledge the
+# suspend; xl save gives up (after libxl's 60 s) and the guest runs on in the
+# same domain. Once the target covers what it holds, the save goes through.
+save_refused_above_target() {
+	local old held
+	create sr2 32 256 "alloc_mib=100"
+	wait_log sr2 "allocated 100 of 100 MiB" 30
+	old=$(domid sr2)
+	! xl save sr2 /tmp/sr2.save 2>/dev/null || { echo "# the save of a guest above its target went through" >&2; return 1; }
+	rm -f /tmp/sr2.save
+	[ "$(domid sr2)" = "$old" ]
+	grep -q "tide: suspend refused" /var/log/xen/guest-sr2.log
+	alive sr2
+	agree sr2
+	held=$(mem_mib sr2)
+	xl mem-set sr2 $((held + 2))
+	wait_mem sr2 $((held + 2)) 30 >/dev/null
+	xl save sr2 /tmp/sr2.save
+	xl restore /tmp/sr2.save
+	rm -f /tmp/sr2.save
+	agree sr2
+	grep -q "guest: allocated 100 of 100 MiB" /var/log/xen/guest-sr2.log
+}
+
 run save_restore save_restore
 run checkpoint checkpoint
 run failed_save failed_save
 run save_mid_growth save_mid_growth
 run save_mid_shrink save_mid_shrink
 run save_after_shrink save_after_shrink
+run save_after_shortage_growth save_after_shortage_growth
+run save_refused_above_target save_refused_above_target

@@ -71,13 +71,46 @@ int test_balloon_shrink_for_suspend_keeps_blocks(void)
 	CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
 	balloon_set_target(before);
 	balloon_hold(true);
-	CHECK(balloon_shrink_for_suspend() == 3 * BLOCK_PAGES);
+	CHECK(balloon_shrink_for_suspend(~0UL) == 0);
 	CHECK(frames_populated() == before && balloon_stats()->blocks_unplugged == 0);
 	for (unsigned long b = 2; b < 5; b++)
 		CHECK(block_state(b) == BLOCK_ONLINE);
-	CHECK(balloon_shrink_for_suspend() == 0);
+	CHECK(balloon_shrink_for_suspend(~0UL) == 0 && frames_populated() == before);
 	CHECK_INVARIANTS();
 	balloon_hold(false);
+	return 0;
+}
+
+/*
+ * A guest whose own target is above what a restore would give it (it grew on
+ * shortage): it gives back free frames down to the restore's limit; when what
+ * it uses cannot fit, it gives back nothing and says so.
+ */
+int test_balloon_shrink_for_suspend_fits_restore(void)
+{
+	boot(2);
+	unsigned long before = frames_populated();
+	balloon_set_target(before + 3 * BLOCK_PAGES); /* as growth on shortage raises it */
+	CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
+	balloon_hold(true);
+	CHECK(balloon_shrink_for_suspend(before + BLOCK_PAGES) == 0);
+	CHECK(frames_populated() <= before + BLOCK_PAGES && balloon_stats()->blocks_unplugged == 0);
+	CHECK(nr_free_pages() >= BALLOON_LOW_WATERMARK);
+	CHECK_INVARIANTS();
+	balloon_hold(false);
+
+	void *held[BLOCK_PAGES];
+	for (unsigned long i = 0; i < BLOCK_PAGES; i++)
+		CHECK((held[i] = alloc_page()) != NULL);
+	unsigned long used = frames_in_state(FRAME_USED) + frames_in_state(FRAME_RESERVED);
+	unsigned long now = frames_populated();
+	balloon_hold(true);
+	CHECK(balloon_shrink_for_suspend(used - 1) == -ENOSPC);
+	CHECK(frames_populated() == now);
+	CHECK_INVARIANTS();
+	balloon_hold(false);
+	for (unsigned long i = 0; i < BLOCK_PAGES; i++)
+		free_page(held[i]);
 	return 0;
 }
 

@@ -20,6 +20,7 @@ void unit_boot(unsigned long space_blocks, unsigned long boot_blocks);
 int test_balloon_grows_by_hotplug(void);
 int test_balloon_hold_stops_every_change(void);
 int test_balloon_shrink_for_suspend_keeps_blocks(void);
+int test_balloon_shrink_for_suspend_fits_restore(void);
 int test_balloon_shrinks_unplug_first(void);
 int test_balloon_floor(void);
 int test_balloon_backoff_doubles_then_cancels(void);

@@ -353,6 +353,7 @@ static const struct {
 	{test_balloon_grows_by_hotplug, "balloon_grows_by_hotplug"},
 	{test_balloon_hold_stops_every_change, "balloon_hold_stops_every_change"},
 	{test_balloon_shrink_for_suspend_keeps_blocks, "balloon_shrink_for_suspend_keeps_blocks"},
+	{test_balloon_shrink_for_suspend_fits_restore, "balloon_shrink_for_suspend_fits_restore"},
 	{test_balloon_shrinks_unplug_first, "balloon_shrinks_unplug_first"},
 	{test_balloon_floor, "balloon_floor"},
 	{test_balloon_backoff_doubles_then_cancels, "balloon_backoff_doubles_then_cancels"},

@@ -116,12 +116,19 @@ enum balloon_state balloon_settle(uint64_t deadline_ns);
 uint64_t balloon_backoff_next(uint64_t now, uint64_t *backoff_ns);
 
 /*
- * Before a suspend, held: shrink to the target (not below the floor) without
- * unplugging a block or moving metadata, so that the restore, which gets the
- * target as its limit, can take the image, and no p2m page the toolstack has
- * mapped goes away. Pages released.
+ * Before a suspend, held: make the guest fit what a restore will give it.
+ * restore_pages is the most the restored domain may hold (libxl restores
+ * with the toolstack's memory/target as Xen's limit); a guest that grew on
+ * shortage holds more. Free frames go back in place, without unplugging a
+ * block or moving metadata, so that no p2m page the toolstack has mapped
+ * goes away: down to the target and the floor, and further, down to
+ * restore_pages (keeping BALLOON_LOW_WATERMARK pages free), when those are
+ * above it. Nothing is given back when what the guest uses cannot fit.
+ * 0 when the guest now holds no more than restore_pages; -ENOSPC when it
+ * still holds more (the suspend must not happen: its image could not be
+ * restored).
  */
-long balloon_shrink_for_suspend(void);
+int balloon_shrink_for_suspend(unsigned long restore_pages);
 /* Shrink by up to pages now, ignoring target and floor: pages released or -errno (-EBUSY: held). */
 long balloon_shrink(unsigned long pages);
 
