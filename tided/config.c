@@ -82,6 +82,24 @@ static int parse_reserve(const char *word, char **save, struct tided_config *c, 
 	return 0;
 }
 
+/* "policy=NAME" (word) and nothing after it: 0, or -1 with err set. */
+static int parse_policy(const char *word, char **save, struct tided_config *c, char *err, size_t errlen)
+{
+	if (!strcmp(word + 7, "fluid")) {
+		c->policy = CONFIG_POLICY_FLUID;
+	} else if (!strcmp(word + 7, "conservative")) {
+		c->policy = CONFIG_POLICY_CONSERVATIVE;
+	} else {
+		snprintf(err, errlen, "\"%s\": expected policy=fluid or policy=conservative", word);
+		return -1;
+	}
+	if ((word = strtok_r(NULL, " \t\r", save))) {
+		snprintf(err, errlen, "\"%s\": nothing may follow policy=", word);
+		return -1;
+	}
+	return 0;
+}
+
 /* A guest's bounds b, checked against themselves and the guests before: 0, or -1 with err set. */
 static int add_guest(const struct guest_bounds *b, struct tided_config *c, char *err, size_t errlen)
 {
@@ -113,8 +131,10 @@ static int parse_line(char *line, struct tided_config *c, char *err, size_t errl
 		return 0;
 	if (!strncmp(word, "reserve=", 8))
 		return parse_reserve(word, &save, c, err, errlen);
+	if (!strncmp(word, "policy=", 7))
+		return parse_policy(word, &save, c, err, errlen);
 	if (!valid_name(word) || strchr(word, '=')) {
-		snprintf(err, errlen, "\"%s\": expected reserve=MiB or a guest name", word);
+		snprintf(err, errlen, "\"%s\": expected reserve=MiB, policy=NAME or a guest name", word);
 		return -1;
 	}
 	struct guest_bounds b;
@@ -198,6 +218,11 @@ const char *bound_from_name(enum bound_from f)
 	case FROM_NONE: return "none";
 	}
 	return "?";
+}
+
+const char *config_policy_name(enum config_policy p)
+{
+	return p == CONFIG_POLICY_CONSERVATIVE ? "conservative" : "fluid";
 }
 
 /* The max: tidectl, the file, static-max, else none; never above static-max. */

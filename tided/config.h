@@ -4,6 +4,7 @@
  * /etc/tided.conf (or tided -c FILE): one setting a line, `#` starts a comment:
  *   reserve=MiB              host memory kept free (default 64; at least 16,
  *                            and tided refuses one not below the host's memory)
+ *   policy=fluid|conservative  how tided balances (default fluid; policy.h)
  *   NAME min=MiB max=MiB     bounds of the guest called NAME (either may be left out)
  *
  * A guest's bounds, each one from the first of: tidectl set (xenstore
@@ -28,9 +29,13 @@ struct guest_bounds {
 	uint64_t min_kib, max_kib;
 };
 
+/* The balancing policy a config file names (policy.h says what each does). */
+enum config_policy { CONFIG_POLICY_FLUID, CONFIG_POLICY_CONSERVATIVE };
+
 struct tided_config {
 	bool has_reserve;
 	uint64_t reserve_kib;
+	enum config_policy policy; /* fluid unless the file says policy=conservative */
 	size_t n;
 	struct guest_bounds g[CONFIG_MAX_GUESTS];
 };
@@ -50,6 +55,7 @@ const struct guest_bounds *config_bounds(const struct tided_config *c, const cha
 /* Where a resolved bound came from. */
 enum bound_from { FROM_TIDECTL, FROM_CONFIG, FROM_STATIC, FROM_FIRST_SEEN, FROM_NONE };
 const char *bound_from_name(enum bound_from f);
+const char *config_policy_name(enum config_policy p);
 
 /* The sources of one guest's bounds; a 0 means "not given". */
 struct bound_sources {

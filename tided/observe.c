@@ -96,11 +96,11 @@ uint64_t policy_pace(const struct guest_state *s, uint64_t now)
  * moves before the report does while the guest balloons, and mixing the two
  * would show a shrinking guest as one whose use grows.
  */
-static void track_use(const struct policy_params *P, struct guest_state *s, uint64_t used, uint64_t now)
+static void track_use(uint64_t window_ms, struct guest_state *s, uint64_t used, uint64_t now)
 {
 	if (s->have_used && used != s->used_kib && now > s->used_ms)
 		s->pace_kib_s = used > s->used_kib ? (used - s->used_kib) * 1000 / (now - s->used_ms) : 0;
-	if (!s->have_used || used >= s->peak_kib || now - s->peak_ms >= P->peak_window_ms) {
+	if (!s->have_used || used >= s->peak_kib || now - s->peak_ms >= window_ms) {
 		s->peak_kib = used;
 		s->peak_ms = now;
 	}
@@ -130,7 +130,9 @@ static int sanitize(const struct policy *pol, struct work *w, uint64_t now)
 		free = total - used;
 	}
 	w->free = (int64_t)min_u64(free, w->cur);
-	track_use(&pol->p, w->s, used, now);
+	track_use(policy_peak_window(pol, w->s), w->s, used, now);
+	if (w->credible)
+		w->s->credible_ms = now;
 	return w->credible ? VERDICT_OK : VERDICT_NOT_CREDIBLE;
 }
 
@@ -143,7 +145,7 @@ static void judge_pressure(const struct policy_params *P, struct work *w, bool c
 	w->pressured = w->urgent = true;
 	if (counters_ok && df)
 		snprintf(d->pressure, sizeof(d->pressure), "failures+%llu", (unsigned long long)df);
-	else if (counters_ok && dw)
+	else if (counters_ok && dw && !(P->fluid && w->s->headroom_kib)) /* fluid: growing into headroom is no pressure */
 		snprintf(d->pressure, sizeof(d->pressure), "waits+%llu", (unsigned long long)dw);
 	else if (free < w->runway_need)
 		snprintf(d->pressure, sizeof(d->pressure), "runway %llu ms",
@@ -157,11 +159,20 @@ static void judge_pressure(const struct policy_params *P, struct work *w, bool c
 		w->pressured = false;
 }
 
+/* Much free beyond its peak: idle_free_pct of what it holds, or (fluid) reclaim_min beyond peak + 1/8. */
+static bool has_spare(const struct policy_params *P, const struct work *w)
+{
+	if (w->peak >= w->cur)
+		return false;
+	if (P->fluid)
+		return w->cur - w->peak >= w->peak / 8 + P->reclaim_min_kib;
+	return (w->cur - w->peak) * 100 > w->cur * P->idle_free_pct;
+}
+
 /* Idle: much free beyond its peak, quiet for a while, and its free memory lasts. */
 static bool is_idle(const struct policy_params *P, const struct work *w, uint64_t now)
 {
-	return w->report_ok && !w->pressured && w->peak < w->cur &&
-	       (w->cur - w->peak) * 100 > w->cur * P->idle_free_pct && now - w->s->quiet_ms >= P->idle_quiet_ms &&
+	return w->report_ok && !w->pressured && has_spare(P, w) && now - w->s->quiet_ms >= P->idle_quiet_ms &&
 	       (uint64_t)w->free >= w->runway_need * P->idle_runway_ms / P->runway_ms;
 }
 

@@ -39,7 +39,8 @@
  *    20 s: a workload that comes and goes within that window keeps its
  *    memory instead of being squeezed at each low and fed at each high.
  *  - slack 1 MiB: Xen's maximum for a guest is its target + 1 MiB, as libxl
- *    sets it; the guest can grow by itself on shortage by that much only.
+ *    sets it; the guest can grow by itself on shortage by that much only
+ *    (the fluid policy adds headroom on top: fluid.c).
  *  - reached within 4 MiB: a Tide guest moves in 2 MiB blocks and may sit
  *    up to the slack above its target.
  *  - at most one line about a guest's report per 10 s.
@@ -122,6 +123,7 @@ static struct guest_state *adopt(struct policy *pol, const struct guest_facts *f
 		s->target_kib = f->has_target ? f->target_kib : f->current_kib;
 		s->changed_ms = s->progress_ms = s->quiet_ms = now;
 		s->gap_ref_kib = absdiff(f->current_kib, s->target_kib);
+		s->cur_kib = f->current_kib;
 	}
 	s->used = true;
 	s->domid = f->domid;
@@ -134,7 +136,7 @@ bool policy_can_move(const struct policy *pol, const struct guest_state *s, int 
 	uint64_t since = now - s->changed_ms;
 	if (since < pol->p.move_period_ms)
 		return false;
-	return !(s->dir == -dir && since < pol->p.hysteresis_ms && !urgent);
+	return !(s->dir == -dir && since < policy_hysteresis(pol, s) && !urgent);
 }
 
 void policy_move(struct work *w, uint64_t target, uint64_t now, const char *why)
@@ -150,12 +152,18 @@ void policy_move(struct work *w, uint64_t target, uint64_t now, const char *why)
 	snprintf(w->d->why, sizeof(w->d->why), "%s", why);
 }
 
-uint64_t policy_xen_max(const struct policy *pol, const struct work *w)
+uint64_t policy_xen_max_with(const struct policy *pol, const struct work *w, uint64_t headroom)
 {
 	const struct guest_state *s = w->s;
+	uint64_t room = pol->p.slack_kib + headroom;
 	uint64_t m = s->uncooperative ? min_u64(s->target_kib, w->cur) + pol->p.slack_kib
-				      : max_u64(s->target_kib, min_u64(s->target_kib + pol->p.slack_kib, w->hi));
+				      : max_u64(s->target_kib, min_u64(s->target_kib + room, w->hi));
 	return w->xen_cap ? min_u64(m, w->xen_cap) : m;
+}
+
+uint64_t policy_xen_max(const struct policy *pol, const struct work *w)
+{
+	return policy_xen_max_with(pol, w, w->s->headroom_kib);
 }
 
 int64_t policy_avail(const struct policy *pol, const struct host_facts *host, const struct work *w, size_t n)
@@ -273,7 +281,9 @@ static void prepare(struct policy *pol, const struct host_facts *host, const str
 	w->lo = min_u64(f->min_kib, w->hi);
 	policy_observe(pol, w, host->now_ms);
 	take_back_outside_target(w, host->now_ms);
+	fluid_prepare(pol, w, host->now_ms);
 	follow_up(pol, host, w);
+	s->cur_kib = w->cur;
 }
 
 static void forget_gone(struct policy *pol)
@@ -296,8 +306,8 @@ static uint64_t idle_target(const struct policy *pol, const struct work *w)
 {
 	const struct policy_params *P = &pol->p;
 	uint64_t base = min_u64(w->cur, w->s->target_kib);
-	uint64_t spare = w->cur > w->peak ? w->cur - w->peak : 0;
-	uint64_t step = min_u64(P->take_step_kib, min_u64(spare, (uint64_t)w->free) / 2);
+	uint64_t spare = min_u64(w->cur > w->peak ? w->cur - w->peak : 0, (uint64_t)w->free);
+	uint64_t step = P->fluid ? spare : min_u64(P->take_step_kib, spare / 2); /* fluid: all at once */
 	uint64_t t = max_u64(base > step ? base - step : 0, w->peak + w->peak / 8);
 	uint64_t floor = w->floor ? w->floor + P->margin_kib : 0;
 	return mib_up(max_u64(t, max_u64(w->lo, floor)));
@@ -312,8 +322,11 @@ static void take_from_idle(const struct policy *pol, struct work *w, size_t n, u
 		    absdiff(w[i].cur, s->target_kib) > pol->p.reached_kib || !policy_can_move(pol, s, -1, false, now))
 			continue;
 		uint64_t t = idle_target(pol, &w[i]);
-		if (t + MIB <= s->target_kib)
-			policy_move(&w[i], t, now, "idle");
+		if (t + MIB > s->target_kib)
+			continue;
+		policy_move(&w[i], t, now, "idle");
+		if (pol->p.fluid)
+			fluid_reclaimed(s, now);
 	}
 }
 
@@ -396,6 +409,7 @@ void policy_round(struct policy *pol, const struct host_facts *host, const struc
 	enforce_max(w, n, now);
 	take_from_idle(pol, w, n, now);
 	policy_give(pol, host, w, n);
+	fluid_share_headroom(pol, host, w, n);
 	afford_xen_max(pol, host, w, n);
 	for (size_t i = 0; i < n; i++)
 		if (w[i].s)

@@ -32,6 +32,16 @@
  * Hysteresis: no move in the opposite direction within hysteresis_ms of a
  * move, except to feed a guest whose allocations wait, fail, or are about
  * to (urgent pressure); at most one move per guest per move_period_ms.
+ *
+ * Two policies share these steps. The conservative one (policy_default_params)
+ * gives Xen's maximum only target + slack, so a guest grows by tided's
+ * grants alone, and judges idle memory over a 20 s peak window. The fluid
+ * one (policy_fluid_params, fluid.c) adds, in (c) and (g): headroom in
+ * Xen's maximum above the target, shared out of what the host has above its
+ * reserve, so that a burst grows on shortage at once, and what it grew into
+ * is taken as its new target; and a reclaim delay instead of the peak
+ * window and the hysteresis, short (1 s) for a guest that does not want
+ * its memory back soon, doubled each time one does.
  */
 #ifndef TIDED_POLICY_H
 #define TIDED_POLICY_H
@@ -42,7 +52,7 @@
 
 #define POLICY_NAME_MAX 64
 #define POLICY_MAX_GUESTS 256
-#define POLICY_SAVED_MAX 512 /* the text of a guest's saved state, with its NUL */
+#define POLICY_SAVED_MAX 640 /* the text of a guest's saved state, with its NUL */
 
 struct policy_params {
 	uint64_t reserve_kib;      /* host memory kept free */
@@ -68,9 +78,20 @@ struct policy_params {
 	uint64_t margin_kib;       /* kept above the guest's reported floor */
 	uint64_t reached_kib;      /* |current - target| at most this: target reached */
 	uint64_t progress_kib;     /* the distance must shrink by this to count as progress */
+	/* the fluid policy (fluid.c); the conservative one has fluid = false and ignores the rest */
+	bool fluid;
+	uint64_t headroom_kib;     /* room above the target in Xen's maximum a guest gets, host allowing */
+	uint64_t headroom_max_kib; /* ... up to this for a guest whose use grows fast (need_ms at its pace) */
+	uint64_t reclaim_delay_ms; /* spare memory unused this long goes back (peak window and hysteresis) */
+	uint64_t reclaim_delay_max_ms; /* ... doubled for a guest that grew back soon after, up to this */
+	uint64_t thrash_window_ms; /* growing again this soon after a reclaim doubles the delay; calm this long halves it */
+	uint64_t reclaim_min_kib;  /* less spare than this is left where it is */
 };
 
+/* The conservative policy's numbers (policy.c says why). */
 void policy_default_params(struct policy_params *p);
+/* The fluid policy's: the conservative ones and the fluid fields (fluid.c says why). */
+void policy_fluid_params(struct policy_params *p);
 
 /* One field of a guest's report: missing or not a number is !valid. */
 struct report_field {
@@ -156,6 +177,11 @@ struct guest_state {
 	uint64_t verdict_ms;       /* since when the verdict holds */
 	uint64_t note_ms;          /* when a note about it was last given (0: never) */
 	uint64_t unnoted_changes;  /* verdict changes since the last note */
+	uint64_t cur_kib;          /* Xen's current at its last round */
+	uint64_t credible_ms;      /* when its report was last sane and credible (0: never) */
+	uint64_t headroom_kib;     /* fluid: room above its target in Xen's maximum, as last decided */
+	uint64_t delay_ms;         /* fluid: its reclaim delay (0: the base) */
+	uint64_t reclaimed_ms;     /* fluid: idle memory taken from it then, and it has not grown since (0: none) */
 };
 
 struct policy {

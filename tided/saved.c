@@ -7,10 +7,10 @@
  * lately. Times are tided's monotonic clock (ms since the host booted), the
  * same for every tided of one boot.
  *
- *   v1 target=KiB restore=KiB changed=ms dir=-1|0|1 gap=KiB progress=ms
+ *   v2 target=KiB restore=KiB changed=ms dir=-1|0|1 gap=KiB progress=ms
  *      counters=0|1 waits=N failures=N quiet=ms pressed=ms uses=0|1 used=KiB
  *      used_at=ms pace=KiB/s peak=KiB peak_at=ms granted=KiB granted_at=ms
- *      starved=0|1
+ *      starved=0|1 cur=KiB credible_at=ms headroom=KiB delay=ms reclaimed_at=ms
  *
  * (one line, single spaces). A line that does not parse, or a time later
  * than now (another boot), is refused whole: the guest is then adopted as
@@ -41,7 +41,9 @@ static const struct field fields[] = {
 	F("quiet", MS, quiet_ms),        F("pressed", MS, pressed_ms),    F("uses", FLAG, have_used),
 	F("used", NUM, used_kib),        F("used_at", MS, used_ms),       F("pace", NUM, pace_kib_s),
 	F("peak", NUM, peak_kib),        F("peak_at", MS, peak_ms),       F("granted", NUM, granted_kib),
-	F("granted_at", MS, granted_ms), F("starved", FLAG, starved),
+	F("granted_at", MS, granted_ms), F("starved", FLAG, starved),   F("cur", NUM, cur_kib),
+	F("credible_at", MS, credible_ms), F("headroom", NUM, headroom_kib), F("delay", NUM, delay_ms),
+	F("reclaimed_at", MS, reclaimed_ms),
 };
 #undef F
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
@@ -68,7 +70,7 @@ static void field_put(struct guest_state *s, const struct field *f, long long v)
 
 void policy_state_format(const struct guest_state *s, char *buf, size_t size)
 {
-	size_t len = (size_t)snprintf(buf, size, "v1");
+	size_t len = (size_t)snprintf(buf, size, "v2");
 	for (size_t i = 0; i < NFIELDS && len < size; i++)
 		len += (size_t)snprintf(buf + len, size - len, " %s=%lld", fields[i].key, field_get(s, &fields[i]));
 }
@@ -103,7 +105,7 @@ int policy_state_parse(const char *text, uint64_t now_ms, struct guest_state *s)
 		return -1;
 	snprintf(copy, sizeof(copy), "%s", text);
 	char *tok = strtok_r(copy, " ", &save);
-	if (!tok || strcmp(tok, "v1"))
+	if (!tok || strcmp(tok, "v2"))
 		return -1;
 	for (size_t i = 0; i < NFIELDS; i++) {
 		tok = strtok_r(NULL, " ", &save);

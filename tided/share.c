@@ -50,6 +50,7 @@ static void give_to(const struct policy *pol, struct work *w, uint64_t give, uin
 	s->granted_kib = granted_lately(pol, s, now) + give;
 	s->granted_ms = now;
 	w->given = true;
+	fluid_grew(pol, s, now);
 	policy_move(w, s->target_kib + give, now, why);
 }
 
@@ -71,14 +72,14 @@ static void raise_to_bounds(const struct policy *pol, struct work *w, size_t n, 
 	}
 }
 
-/* 2: what a pressured guest needs now. */
+/* 2: what a pressured guest needs now, beyond the headroom it has (fluid). */
 static uint64_t need_of(const struct policy *pol, const struct work *w, uint64_t now)
 {
 	const struct policy_params *P = &pol->p;
 	uint64_t want_free = max_u64(policy_pace(w->s, now) * P->need_ms / 1000, w->cur * P->spare_free_pct / 100);
 	uint64_t free = w->free > 0 ? (uint64_t)w->free : 0;
-	uint64_t need = max_u64(want_free > free ? want_free - free : 0, P->give_min_kib);
-	return min_u64(need, P->give_step_kib);
+	uint64_t need = min_u64(max_u64(want_free > free ? want_free - free : 0, P->give_min_kib), P->give_step_kib);
+	return need > w->s->headroom_kib ? need - w->s->headroom_kib : 0;
 }
 
 /* 2: does the guest ask for memory this round? */
@@ -110,6 +111,8 @@ static size_t collect_claims(const struct policy *pol, struct work *w, size_t n,
 			continue;
 		struct claim x = {i, mib_down(min_u64(need_of(pol, &w[i], now), w[i].hi - w[i].s->target_kib)),
 				  w[i].s->starved, w[i].credible, granted_lately(pol, w[i].s, now)};
+		if (x.want < MIB)
+			continue; /* its headroom covers it */
 		size_t j = k++;
 		for (; j > 0 && before(&x, &c[j - 1]); j--)
 			c[j] = c[j - 1];

@@ -80,7 +80,7 @@ struct daemon {
 	const char *config_path;
 	bool explicit_config;
 	struct tided_config cfg;
-	struct policy_params params; /* the defaults, with the config's reserve */
+	struct policy_params params; /* the config's policy's numbers, with its reserve */
 	struct policy pol;
 	uint64_t host_total_kib;     /* from the last round, to check a reloaded reserve */
 	struct roster before;        /* the domains of the last round */
@@ -215,16 +215,23 @@ static void write_mark(struct xs_handle *xs, const struct guest_facts *f, const 
 	}
 }
 
-/* Raise Xen's limit before the target (so the guest can reach it); lower it after. */
+/* Does the decision lower Xen's limit for the guest? */
+static bool lowers_xen_max(const struct guest_facts *f, const struct decision *d)
+{
+	return d->managed && d->set_xen_max && d->xen_max_kib < f->xen_max_kib;
+}
+
+/*
+ * Raise Xen's limit before the target (so the guest can reach it). Limits
+ * that come down were lowered before anything of the round was applied
+ * (apply_all): the room one guest loses may be what another is given.
+ */
 static void apply(struct xs_handle *xs, struct xcio *xc, const struct guest_facts *f, const struct decision *d)
 {
-	bool raise_first = d->set_xen_max && d->xen_max_kib > f->xen_max_kib;
-	if (raise_first)
+	if (d->set_xen_max && !lowers_xen_max(f, d))
 		set_xen_max(xc, f, d->xen_max_kib);
 	if (d->set_target)
 		write_target(xs, f, d);
-	if (d->set_xen_max && !raise_first)
-		set_xen_max(xc, f, d->xen_max_kib);
 	if (d->uncoop_changed)
 		write_mark(xs, f, d);
 	if (d->note[0])
@@ -299,6 +306,9 @@ static void publish_host(struct xs_handle *xs, const struct host_view *v, const 
 /* Apply the round's decisions and say what changed; now collects this round's domains. */
 static void apply_all(struct daemon *dm, const struct host_view *v, const struct decision *out, struct roster *now)
 {
+	for (size_t i = 0; i < v->n; i++)
+		if (lowers_xen_max(&v->g[i].f, &out[i]))
+			set_xen_max(dm->xc, &v->g[i].f, out[i].xen_max_kib);
 	for (size_t i = 0; i < v->n; i++) {
 		const struct guest_facts *f = &v->g[i].f;
 		const struct roster_entry *was = roster_find(&dm->before, f->domid);
@@ -366,21 +376,37 @@ static int check_reserve(uint64_t reserve_kib, uint64_t total_kib, char *err, si
 	return -1;
 }
 
+/* The numbers of the policy the config names, with its reserve. */
+static void params_from(const struct tided_config *c, struct policy_params *p)
+{
+	if (c->policy == CONFIG_POLICY_CONSERVATIVE)
+		policy_default_params(p);
+	else
+		policy_fluid_params(p);
+	if (c->has_reserve)
+		p->reserve_kib = c->reserve_kib;
+}
+
 /* SIGHUP: a new config file, or the old one kept, with one line either way. */
 static void reload_config(struct daemon *dm)
 {
 	static struct tided_config fresh;
+	struct policy_params params;
 	char err[512];
-	if (load_config(dm, &fresh, err, sizeof(err)) < 0 ||
-	    check_reserve(fresh.has_reserve ? fresh.reserve_kib : dm->params.reserve_kib, dm->host_total_kib, err,
-			  sizeof(err))) {
+	if (load_config(dm, &fresh, err, sizeof(err)) < 0) {
+		say("%s; kept the old configuration", err);
+		return;
+	}
+	params_from(&fresh, &params);
+	if (check_reserve(params.reserve_kib, dm->host_total_kib, err, sizeof(err))) {
 		say("%s; kept the old configuration", err);
 		return;
 	}
 	dm->cfg = fresh;
-	dm->pol.p.reserve_kib = dm->cfg.has_reserve ? dm->cfg.reserve_kib : dm->params.reserve_kib;
+	dm->params = dm->pol.p = params;
 	xsio_write_u64(dm->xs, TOOL "/host/reserve_kib", dm->pol.p.reserve_kib);
-	say("reloaded %s: reserve %llu MiB, %zu guests' bounds", dm->config_path, mib(dm->pol.p.reserve_kib), dm->cfg.n);
+	say("reloaded %s: policy %s, reserve %llu MiB, %zu guests' bounds", dm->config_path,
+	    config_policy_name(dm->cfg.policy), mib(dm->pol.p.reserve_kib), dm->cfg.n);
 }
 
 /* ---- start and stop ---- */
@@ -545,7 +571,8 @@ static int run(struct daemon *dm)
 static void usage(FILE *to)
 {
 	fprintf(to, "usage: tided [-c FILE] [-v]\n"
-		    "  -c FILE  configuration (default " DEFAULT_CONFIG "; lines: reserve=MiB, NAME min=MiB max=MiB)\n"
+		    "  -c FILE  configuration (default " DEFAULT_CONFIG "; lines: reserve=MiB, policy=fluid|conservative,\n"
+		    "           NAME min=MiB max=MiB)\n"
 		    "  -v       log every guest's state every round\n");
 }
 
@@ -583,18 +610,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tided: %s\n", err);
 		return 2;
 	}
-	policy_default_params(&dm.params);
-	if (dm.cfg.has_reserve)
-		dm.params.reserve_kib = dm.cfg.reserve_kib;
+	params_from(&dm.cfg, &dm.params);
 	if ((rc = open_host(&dm)))
 		return rc;
 	if (take_lock() || publish(&dm))
 		return 1;
 	policy_init(&dm.pol, &dm.params);
 	install_signals();
-	say("started: reserve %llu MiB, config %s (%zu guests' bounds); managing guests that advertise "
+	say("started: policy %s, reserve %llu MiB, config %s (%zu guests' bounds); managing guests that advertise "
 	    "feature-balloon",
-	    mib(dm.params.reserve_kib), none ? "none" : dm.config_path, dm.cfg.n);
+	    config_policy_name(dm.cfg.policy), mib(dm.params.reserve_kib), none ? "none" : dm.config_path, dm.cfg.n);
 	rc = run(&dm);
 	unpublish(dm.xs);
 	xcio_close(dm.xc);

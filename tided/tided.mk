@@ -4,7 +4,7 @@
 TIDED_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE
 TIDED_LIBS := -lxenstore -lxenctrl -lxentoollog
 TIDED_HDR := $(wildcard tided/*.h)
-TIDED_POLICY := tided/policy.c tided/observe.c tided/share.c tided/saved.c
+TIDED_POLICY := tided/policy.c tided/observe.c tided/share.c tided/fluid.c tided/saved.c
 TIDED_COMMON := $(TIDED_POLICY) tided/config.c tided/roster.c tided/gather.c tided/xs_io.c tided/xc_io.c
 
 $(BUILD)/tided: tided/tided.c $(TIDED_COMMON) $(TIDED_HDR)

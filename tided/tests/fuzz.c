@@ -11,9 +11,10 @@
  * of them is destroyed and another created in its place. Rounds come at
  * irregular intervals (100-600 ms), as watches bring tided's forward.
  *
- * Two hosts, half of the rounds each: a roomy one, where the hostile guests
- * at their max, the honest ones at their peak and the reserve together fit
- * in the host's memory, and a tight one, where they do not by far (tided
+ * Two hosts, each under both policies (conservative, then fluid), a
+ * quarter of the rounds each: a roomy one, where the hostile guests at
+ * their max, the honest ones at their peak and the reserve together fit in
+ * the host's memory, and a tight one, where they do not by far (tided
  * keeps to the reserve all the time there). After every round it checks,
  * and counts each breach as a violation:
  *  - no target above a guest's max, no Xen maximum above max + 1 MiB, no
@@ -171,10 +172,12 @@ static void recreate(struct fuzz *z, size_t i)
 	pick_mode(z, i);
 }
 
-/* Three honest guests and five hostile ones, on a roomy or a tight host. */
-static void build_world(struct fuzz *z, bool roomy)
+/* Three honest guests and five hostile ones, on a roomy or a tight host, under either policy. */
+static void build_world(struct fuzz *z, bool roomy, bool fluid)
 {
 	sim_init(&z->s, MiB(roomy ? ROOMY_MIB : TIGHT_MIB));
+	if (fluid)
+		policy_fluid_params(&z->s.pol.p);
 	z->roomy = roomy;
 	z->next_domid = 100;
 	for (size_t i = 0; i < HONEST; i++) {
@@ -297,9 +300,9 @@ static void forget_recreated(struct fuzz *z)
 }
 
 /* Run rounds rounds on one host; its violations are added to z's. */
-static void run_world(struct fuzz *z, bool roomy, unsigned long long rounds)
+static void run_world(struct fuzz *z, bool roomy, bool fluid, unsigned long long rounds)
 {
-	build_world(z, roomy);
+	build_world(z, roomy, fluid);
 	memset(z->domid, 0, sizeof(z->domid));
 	memset(z->failing_since, 0, sizeof(z->failing_since));
 	for (unsigned long long r = 0; r < rounds; r++, z->round++) {
@@ -316,7 +319,7 @@ static void run_world(struct fuzz *z, bool roomy, unsigned long long rounds)
 	}
 }
 
-/* Run rounds rounds from seed, half on each host: the number of violations (and the summary line). */
+/* Run rounds rounds from seed, a quarter on each host under each policy: the number of violations (and the summary line). */
 unsigned long long fuzz_run(unsigned long long rounds, unsigned long long seed)
 {
 	static struct fuzz z;
@@ -324,8 +327,8 @@ unsigned long long fuzz_run(unsigned long long rounds, unsigned long long seed)
 	the_fuzz = &z;
 	z.rng = seed * 0x9e3779b97f4a7c15ULL + 1;
 	printf("# fuzz: %llu rounds from seed %llu\n", rounds, seed);
-	run_world(&z, true, rounds / 2);
-	run_world(&z, false, rounds - rounds / 2);
+	for (int world = 0; world < 4; world++)
+		run_world(&z, world < 2, world & 1, world < 3 ? rounds / 4 : rounds - 3 * (rounds / 4));
 	printf("TIDED_FUZZ rounds %llu violations %llu\n", rounds, z.violations);
 	if (z.violations)
 		printf("# seed %llu; replay: build/tided-unit-tests fuzz %llu %llu\n", seed, rounds, seed);

@@ -267,10 +267,11 @@ static void trace(struct sim *s)
 	for (size_t j = 0; j < s->nfacts; j++) {
 		const struct sim_guest *g = by_domid(s, s->out[j].domid);
 		if (g)
-			printf(" | %s %s t%llu c%llu u%llu x%llu f%llu %s", g->name, s->out[j].state,
+			printf(" | %s %s t%llu c%llu u%llu x%llu f%llu %s%s%s", g->name, s->out[j].state,
 			       (unsigned long long)(g->target >> 10), (unsigned long long)(g->cur >> 10),
 			       (unsigned long long)(g->used >> 10), (unsigned long long)(g->xen_max >> 10),
-			       (unsigned long long)g->failures, s->out[j].pressure);
+			       (unsigned long long)g->failures, s->out[j].pressure, s->out[j].set_target ? " <- " : "",
+			       s->out[j].set_target ? s->out[j].why : "");
 	}
 	printf("\n");
 }
@@ -333,4 +334,14 @@ uint64_t demand_wave(const struct sim_guest *g, uint64_t t)
 	uint64_t phase = (t - min_u(t, g->d)) % (2 * g->c);
 	uint64_t tri = phase < g->c ? phase : 2 * g->c - phase;
 	return g->a + g->b * tri / g->c;
+}
+
+uint64_t demand_cycle(const struct sim_guest *g, uint64_t t)
+{
+	if (t < g->b)
+		return g->a;
+	uint64_t phase = (t - g->b) % g->f, ramp_ms = g->d * 1000 / g->c;
+	if (phase < ramp_ms)
+		return g->a + g->c * phase / 1000;
+	return phase < ramp_ms + g->e ? g->a + g->d : g->a;
 }

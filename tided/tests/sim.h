@@ -42,7 +42,7 @@ struct sim_guest {
 	uint64_t waits, failures;
 	/* workload: used memory wanted at time t (ms); NULL = constant used */
 	uint64_t (*demand)(const struct sim_guest *g, uint64_t t_ms);
-	uint64_t a, b, c, d;        /* workload parameters */
+	uint64_t a, b, c, d, e, f;  /* workload parameters */
 	uint64_t failures_while_idle_elsewhere;
 	uint64_t rng;
 };
@@ -78,5 +78,7 @@ void sim_facts(struct sim *s);
 uint64_t demand_burst(const struct sim_guest *g, uint64_t t);   /* a: base, b: start ms, c: MiB/s, d: peak */
 uint64_t demand_random(const struct sim_guest *g, uint64_t t);  /* a..b: range, changes every c ms */
 uint64_t demand_wave(const struct sim_guest *g, uint64_t t);    /* a + b * tri((t - d) / c), from its low */
+/* from b, every f ms: up from a by d at c KiB/s, held e ms, back to a */
+uint64_t demand_cycle(const struct sim_guest *g, uint64_t t);
 
 #endif

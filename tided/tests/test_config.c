@@ -19,11 +19,17 @@ void test_config_parse(void)
 	CHECK(c.n == 2 && config_bounds(&c, "idle") && config_bounds(&c, "idle")->min_kib == MiB(64) &&
 		      config_bounds(&c, "burst")->max_kib == MiB(1024) && !config_bounds(&c, "burst")->has_min,
 	      "bounds parsed wrong");
-	CHECK(config_parse("reserve=16\n", &c, err, sizeof(err)) == 0, "reserve=16 refused: %s", err);
+	CHECK(c.policy == CONFIG_POLICY_FLUID, "the default policy is not fluid");
+	CHECK(config_parse("reserve=16\npolicy=conservative\n", &c, err, sizeof(err)) == 0 &&
+		      c.policy == CONFIG_POLICY_CONSERVATIVE,
+	      "policy=conservative refused: %s", err);
+	CHECK(config_parse("policy=fluid\n", &c, err, sizeof(err)) == 0 && c.policy == CONFIG_POLICY_FLUID,
+	      "policy=fluid refused: %s", err);
 	static const char *bad[] = {
 		"reserve=-1\n", "reserve=12x\n", "idle min=\n", "idle min=512 max=64\n", "idle\n",
 		"idle min=64 foo=3\n", "idle min=0\n", "a min=1\na max=2\n", "min=3\n", "reserve=99999999999\n",
 		"x/y min=3\n", "reserve=0\n", "reserve=15\n", "idle min=64 min=128\n", "idle max=64 max=9\n",
+		"policy=\n", "policy=eager\n", "policy=fluid x\n", "policy=Fluid\n",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';

@@ -73,6 +73,7 @@ void test_saved_state_text(void)
 	a.progress_ms = 4000, a.have_counters = true, a.waits = 7, a.failures = 3, a.quiet_ms = 4500;
 	a.pressed_ms = 4400, a.have_used = true, a.used_kib = MiB(200), a.used_ms = 5100, a.pace_kib_s = MiB(40);
 	a.peak_kib = MiB(210), a.peak_ms = 3000, a.granted_kib = MiB(100), a.granted_ms = 5000, a.starved = true;
+	a.cur_kib = MiB(310), a.credible_ms = 5100, a.headroom_kib = MiB(128), a.delay_ms = 4000, a.reclaimed_ms = 4900;
 	char text[POLICY_SAVED_MAX];
 	policy_state_format(&a, text, sizeof(text));
 	memset(&b, 0, sizeof(b));
@@ -81,8 +82,8 @@ void test_saved_state_text(void)
 	policy_state_format(&b, again, sizeof(again));
 	CHECK(!strcmp(text, again), "round trip: %s -> %s", text, again);
 	CHECK(policy_state_parse(text, 5000, &b), "accepted times later than now (another boot)");
-	static const char *bad[] = {"", "v2", "v1", "garbage", "v1 target=1", "v1 target=-5 restore=0",
-				    "v1 target=1e3 restore=0"};
+	static const char *bad[] = {"", "v2", "v1", "v3", "garbage", "v2 target=1", "v2 target=-5 restore=0",
+				    "v2 target=1e3 restore=0"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		memset(&b, 0x5a, sizeof(b));
 		struct guest_state before = b;
@@ -91,6 +92,12 @@ void test_saved_state_text(void)
 	char longer[POLICY_SAVED_MAX + 8];
 	snprintf(longer, sizeof(longer), "%s x=1", text);
 	CHECK(policy_state_parse(longer, 6000, &b), "accepted a trailing field");
-	text[strlen(text) - 1] = '7'; /* starved=7 */
+	char *starved = strstr(text, "starved=1");
+	CHECK(starved != NULL, "no starved=1 in %s", text);
+	starved[8] = '7';
 	CHECK(policy_state_parse(text, 6000, &b), "accepted starved=7");
+	char old[POLICY_SAVED_MAX];
+	policy_state_format(&a, old, sizeof(old));
+	old[1] = '1'; /* an older tided's line (v1, without the fluid fields) is refused: the guest is adopted afresh */
+	CHECK(policy_state_parse(old, 6000, &b), "accepted a v1 line");
 }

@@ -27,6 +27,12 @@ void test_roster_events(void);
 void test_reserve_breach_noted_once(void);
 void test_saved_state_text(void);
 void test_fuzz(void);
+void test_fluid_burst_grows_at_once(void);
+void test_fluid_reclaims_within_3s(void);
+void test_fluid_headroom_within_reserve(void);
+void test_fluid_reserve_held(void);
+void test_fluid_no_thrash(void);
+void test_fluid_liar_gains_nothing(void);
 /* The fuzz (fuzz.c): rounds from seed, the number of violations. */
 unsigned long long fuzz_run(unsigned long long rounds, unsigned long long seed);
 
