@@ -9,6 +9,8 @@
  *                    the next step (one log line a second at most), so the
  *                    guest waits for the host instead of giving up
  *   timeline_ms=P    print a TIMELINE sample every P ms (0: never)
+ *   burst_*          bursts of allocation for tided's benchmark (burst.h),
+ *                    beside (and independent of) the allocation above
  * Otherwise it idles while its threads follow memory/target and report.
  */
 #include <tide/kernel.h>
@@ -18,10 +20,12 @@
 #include <tide/platform.h>
 #include <tide/sched.h>
 
+#include "burst.h"
+#include "pile.h"
+
 #define MS 1000000ULL
 
-static void **held;
-static unsigned long held_pages;
+static struct pile held;
 
 /* Why the last allocation failed, as far as the guest can tell. */
 static const char *why_failed(void)
@@ -34,42 +38,18 @@ static const char *why_failed(void)
 
 static void allocate(unsigned long pages)
 {
-	void **p;
-	while (held_pages < pages && (p = alloc_page())) {
-		p[0] = held;
-		held = p;
-		held_pages++;
-	}
-	if (held_pages < pages)
-		printk("guest: allocation failed: allocated %lu of %lu MiB; %s\n", PAGES_TO_MIB(held_pages),
+	if (!pile_take(&held, pages))
+		printk("guest: allocation failed: allocated %lu of %lu MiB; %s\n", PAGES_TO_MIB(held.pages),
 		       PAGES_TO_MIB(pages), why_failed());
 	else
-		printk("guest: allocated %lu of %lu MiB\n", PAGES_TO_MIB(held_pages), PAGES_TO_MIB(pages));
-}
-
-/* Take pages until held_pages reaches pages; false if an allocation failed. */
-static bool take(unsigned long pages)
-{
-	void **p;
-	while (held_pages < pages) {
-		if (!(p = alloc_page()))
-			return false;
-		p[0] = held;
-		held = p;
-		held_pages++;
-	}
-	return true;
+		printk("guest: allocated %lu of %lu MiB\n", PAGES_TO_MIB(held.pages), PAGES_TO_MIB(pages));
 }
 
 static void release(void)
 {
-	while (held) {
-		void **p = held;
-		held = p[0];
-		free_page(p);
-	}
-	printk("guest: freed %lu MiB\n", PAGES_TO_MIB(held_pages));
-	held_pages = 0;
+	unsigned long pages = held.pages;
+	pile_release(&held);
+	printk("guest: freed %lu MiB\n", PAGES_TO_MIB(pages));
 }
 
 int app_main(void)
@@ -81,6 +61,8 @@ int app_main(void)
 	unsigned long rate = cmdline_ulong("alloc_rate_mib_s", 0);
 	uint64_t free_at = SCHED_FOREVER, next_sample = monotonic_ns(), failed_logged_at = 0;
 	bool allocated = alloc_mib == 0;
+	struct burst burst;
+	bool bursting = burst_configure(&burst, next_sample);
 	printk("guest: running\n");
 	for (;;) {
 		uint64_t now = monotonic_ns();
@@ -90,17 +72,17 @@ int app_main(void)
 		} else if (!allocated && now >= alloc_at) {
 			unsigned long goal = MIN(MIB_TO_PAGES(alloc_mib),
 						 (unsigned long)(MIB_TO_PAGES(rate) * ((now - alloc_at) / MS) / 1000));
-			if (!take(goal) && (failed_logged_at == 0 || now - failed_logged_at >= 1000 * MS)) {
-				printk("guest: allocation failed at %lu MiB (%s); retrying\n", PAGES_TO_MIB(held_pages),
+			if (!pile_take(&held, goal) && (failed_logged_at == 0 || now - failed_logged_at >= 1000 * MS)) {
+				printk("guest: allocation failed at %lu MiB (%s); retrying\n", PAGES_TO_MIB(held.pages),
 				       why_failed());
 				failed_logged_at = now;
 			}
-			if (held_pages == MIB_TO_PAGES(alloc_mib)) {
-				printk("guest: allocated %lu of %lu MiB\n", PAGES_TO_MIB(held_pages), alloc_mib);
+			if (held.pages == MIB_TO_PAGES(alloc_mib)) {
+				printk("guest: allocated %lu of %lu MiB\n", PAGES_TO_MIB(held.pages), alloc_mib);
 				allocated = true;
 			}
 		}
-		if (allocated && alloc_mib && free_after && free_at == SCHED_FOREVER && held_pages) {
+		if (allocated && alloc_mib && free_after && free_at == SCHED_FOREVER && held.pages) {
 			free_at = monotonic_ns() + free_after * MS;
 			free_after = 0; /* once */
 		}
@@ -113,7 +95,8 @@ int app_main(void)
 			next_sample = now + period * MS;
 		}
 		uint64_t next_alloc = allocated ? SCHED_FOREVER : MAX(alloc_at, rate ? now + 20 * MS : 0);
-		uint64_t wake = MIN(period ? next_sample : SCHED_FOREVER, MIN(free_at, next_alloc));
+		uint64_t next_burst = bursting ? burst_step(&burst, monotonic_ns()) : SCHED_FOREVER;
+		uint64_t wake = MIN(MIN(period ? next_sample : SCHED_FOREVER, next_burst), MIN(free_at, next_alloc));
 		sleep_until_ns(wake == SCHED_FOREVER ? monotonic_ns() + 1000 * MS : wake);
 	}
 }
