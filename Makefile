@@ -81,6 +81,16 @@ $(BUILD)/fuzz-core: $(FUZZ_SRC) $(wildcard kernel/include/tide/*.h tests/unit/ho
 # tided and tidectl, the dom0 side (their own rules, if present)
 -include tided/tided.mk
 
+# The sampler of tided's benchmark (tests/domu/bench_fluid.sh), run in dom0
+# like tided and built the same way, on tided's wrappers of Xen's libraries
+BENCH_SAMPLER_SRC := $(wildcard tided/bench/*.c) tided/xs_io.c tided/xc_io.c
+$(BUILD)/bench-sampler: $(BENCH_SAMPLER_SRC) $(wildcard tided/bench/*.h) tided/xs_io.h tided/xc_io.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(CC) $(TIDED_CFLAGS) -o $@ $(BENCH_SAMPLER_SRC) $(TIDED_LIBS)
+
+all: $(BUILD)/bench-sampler
+
 # ---- commands (each first makes sure the Debian packages are there) ----
 deps:
 	tools/deps --install
