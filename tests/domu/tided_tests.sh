@@ -189,6 +189,9 @@ target_is() { [ "$(xsr "$1" memory/target)" = "$2" ]; }
 holds_at_least() { m=$(mem_mib "$1"); [ -n "$m" ] && [ "$m" -ge "$2" ]; }
 free_at_most() { f=$(xsr "$1" data/meminfo_free); [ -n "$f" ] && [ "$f" -le "$2" ]; }
 free_at_least() { f=$(xsr "$1" data/meminfo_free); [ -n "$f" ] && [ "$f" -ge "$2" ]; }
+holds_at_most() { m=$(mem_mib "$1"); [ -n "$m" ] && [ "$m" -le "$2" ]; }
+target_at_least() { t=$(xsr "$1" memory/target); [ -n "$t" ] && [ "$t" -ge "$2" ]; }
+tidectl_row_is_there() { [ -n "$(tidectl_row "$1")" ]; }
 
 # xl mem-set by hand on a guest tided manages (min 256): tided takes the
 # outside target back in its next round with one line saying so, below the
@@ -362,6 +365,44 @@ CFG
 		{ echo "# no line about starting below the reserve" >&2; return 1; }
 }
 
+# The fluid policy's headroom: with tided stopped (SIGSTOP: no round at
+# all), a guest at a 64 MiB target allocating 100 MiB grows on shortage
+# into the headroom tided left it in Xen's maximum, without a failed
+# allocation; let go, tided takes what it grew into as its target. (Under
+# policy=conservative the same guest stops at its target + 1 MiB.)
+tided_fluid_burst_without_a_round() {
+	tided_start "policy=fluid
+hb min=64 max=512"
+	create hb 64 512 "alloc_mib=100 alloc_after_ms=8000"
+	wait_for 10 tidectl_row_is_there hb || { echo "# tided never managed hb" >&2; return 1; }
+	sleep 2 # a few rounds: Xen's maximum is tided's now
+	kill -STOP "$TIDED_PID"
+	wait_log hb "allocated 100 of 100 MiB\|allocation failed" 30 || { kill -CONT "$TIDED_PID"; return 1; }
+	held=$(mem_mib hb) failures=$(xsr hb data/tide/alloc_failures) target=$(xsr hb memory/target)
+	kill -CONT "$TIDED_PID"
+	echo "# with tided stopped: hb holds $held MiB, memory/target $target KiB, $failures failed allocations" >&2
+	grep -q "allocated 100 of 100 MiB" /var/log/xen/guest-hb.log && [ "$failures" = 0 ] && [ "$held" -ge 100 ] ||
+		{ echo "# the burst did not grow into its headroom" >&2; return 1; }
+	wait_for 5 target_at_least hb $((held * 1024 - 1024)) ||
+		{ echo "# memory/target $(xsr hb memory/target) KiB: tided did not take the growth as hb's" >&2; return 1; }
+	grep -q "hb (dom[0-9]*): target .* (grew into its headroom" /tmp/tided.log
+}
+
+# The fluid policy's reclaim: a guest allocates 300 MiB (at 150 MiB/s: a
+# pace its headroom keeps up with) and frees them, and within 10 s it holds
+# at least 225 MiB less (the conservative policy waits for its 20 s peak
+# window, then takes 64 MiB a move); make bench measures how fast.
+tided_fluid_reclaims_fast() {
+	tided_start "policy=fluid
+fr min=64 max=512"
+	create fr 64 512 "alloc_mib=300 alloc_rate_mib_s=150 alloc_after_ms=4000 free_after_ms=3000"
+	wait_log fr "freed 300 MiB" 40 || return 1
+	held=$(mem_mib fr) t0=$(now_ms)
+	wait_for 10 holds_at_most fr $((held - 225)) ||
+		{ echo "# fr holds $(mem_mib fr) MiB 10 s after freeing 300 of $held MiB" >&2; return 1; }
+	echo "# fr gave back $((held - $(mem_mib fr))) MiB of $held MiB in $(($(now_ms) - t0)) ms after freeing 300" >&2
+}
+
 if [ -x "$TIDED" ] && [ -x "$TIDECTL" ]; then
 	run tided_burst_from_idle tided_burst_from_idle
 	run tided_uncooperative_and_restart tided_uncooperative_and_restart
@@ -371,6 +412,8 @@ if [ -x "$TIDED" ] && [ -x "$TIDECTL" ]; then
 	run tided_one_instance_and_tidectl tided_one_instance_and_tidectl
 	run tided_event_lines tided_event_lines
 	run tided_follows_restore tided_follows_restore
+	run tided_fluid_burst_without_a_round tided_fluid_burst_without_a_round
+	run tided_fluid_reclaims_fast tided_fluid_reclaims_fast
 else
 	echo "not ok - domu/tided # build/tided or build/tidectl not passed to xlrun"
 fi
