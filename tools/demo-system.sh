@@ -3,7 +3,10 @@
 # different workloads; twice a second this prints, for each guest, its
 # target, what Xen says it holds, what it uses and its failed allocations,
 # and Xen's free memory, as TIMELINE-CSV lines that the host turns into a
-# plot. At the end: tidectl status and tided's decisions.
+# plot. At the end: tidectl status, tided's decisions, and the figures of
+# build/bench-sampler (tided/bench/sampler.c) over the same run, as
+# DEMO-FIGURE lines: reclaim latency, burst wait, idle memory, reserve
+# crossings, overcommit. tided runs its default policy, fluid.
 . ./tests/domu/lib.sh
 
 SECONDS_TO_RUN=${DEMO_SECONDS:-70}
@@ -11,6 +14,7 @@ RESERVE=64
 cat > /etc/tided.conf <<CONF
 # tided's configuration for the demo
 reserve=$RESERVE
+policy=fluid
 idle   min=64  max=768
 burst  min=96  max=1400
 steady min=128 max=384
@@ -26,7 +30,7 @@ echo "TIMELINE-GUEST,steady,128,384,160,boots with 160 MiB and holds 120 MiB fro
 echo "TIMELINE-HOST,$RESERVE,$(host_free_mib)"
 # the idle guest last, so that the plot shows its whole descent
 create steady 160 384 "alloc_mib=120 alloc_rate_mib_s=60"
-create burst 96 1400 "alloc_mib=1000 alloc_after_ms=8000 alloc_rate_mib_s=60 free_after_ms=5000"
+create burst 96 1400 "burst_mib=1000 burst_after_ms=8000 burst_rate_mib_s=60 burst_hold_ms=5000"
 create idle 640 768 ""
 guests="idle burst steady"
 paths=""
@@ -36,6 +40,9 @@ for g in $guests; do
 	paths="$paths /local/domain/$d/data/meminfo_free /local/domain/$d/data/tide/alloc_failures"
 	paths="$paths /tool/tided/guests/$g/state"
 done
+
+./build/bench-sampler -l demo -s "$SECONDS_TO_RUN" -r $RESERVE $guests > /tmp/figures 2>&1 &
+sampler_pid=$!
 
 # One sample: xl list (what Xen says each guest holds), xl info (Xen's free
 # memory) and one xenstore-read of every guest's target, report and state
@@ -73,6 +80,8 @@ while [ "$(now_ms)" -lt "$end" ]; do
 done
 
 ./build/tidectl status | sed 's/^/DEMO-STATUS /'
+wait $sampler_pid || echo "DEMO-FIGURE # bench-sampler failed"
+sed 's/^/DEMO-FIGURE /' /tmp/figures
 kill $tided_pid
 wait $tided_pid 2>/dev/null
 sed 's/^/DEMO-TIDED /' /tmp/tided.log
