@@ -62,7 +62,7 @@ int app_main(void)
 	uint64_t free_at = SCHED_FOREVER, next_sample = monotonic_ns(), failed_logged_at = 0;
 	bool allocated = alloc_mib == 0;
 	struct burst burst;
-	bool bursting = burst_configure(&burst, next_sample);
+	bool bursting = burst_configure(&burst, monotonic_ns());
 	printk("guest: running\n");
 	for (;;) {
 		uint64_t now = monotonic_ns();
