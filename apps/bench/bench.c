@@ -19,7 +19,7 @@
 #include <tide/mem_check.h>
 #include <tide/page_alloc.h>
 #include <tide/platform.h>
-#include <tide/pv_info.h>
+#include <tide/mem_boot.h>
 #include "bench.h"
 
 static uint64_t timed_settle(unsigned long target)
@@ -107,7 +107,7 @@ static void bench_grow_on_shortage(unsigned long boot)
 static void bench_small(void)
 {
 	unsigned long boot = frames_populated();
-	bench_line("usable_at_boot", nr_free_pages() * 100 / pv_mem_info()->boot_pages, "percent");
+	bench_line("usable_at_boot", nr_free_pages() * 100 / mem_boot_info()->boot_pages, "percent");
 	bench_page_alloc_free();
 	bench_page_alloc_mixed();
 	report_metadata(boot, GIB_PAGES);

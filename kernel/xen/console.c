@@ -1,7 +1,8 @@
 /*
  * Console output. As dom0, Tide writes with HYPERVISOR_console_io and the
  * text appears on Xen's serial line; as a domU it writes to its console ring
- * (console_ring.c), which xenconsoled reads. printk() and panic() sit on top.
+ * (console_ring.c), which xenconsoled reads. printk() and panic() sit on top
+ * (kernel/lib/printk.c).
  */
 #include <tide/kernel.h>
 #include <tide/lib.h>
@@ -31,27 +32,4 @@ void console_flush(void)
 {
 	if (!kernel_is_dom0())
 		console_ring_flush();
-}
-
-void printk(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	console_write(buf, MIN((size_t)n, sizeof(buf) - 1));
-}
-
-_Noreturn void panic(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	printk("PANIC: ");
-	console_write(buf, MIN((size_t)n, sizeof(buf) - 1));
-	printk("\n");
-	kernel_exit(99);
 }

@@ -23,6 +23,7 @@
 #include <tide/metapool.h>
 #include <tide/page_alloc.h>
 #include <tide/platform.h>
+#include <tide/mem_boot.h>
 #include <tide/pv_info.h>
 #include "hypercall.h"
 #include "layout.h"
@@ -32,9 +33,9 @@
 #include "suspend.h"
 
 static unsigned long *p2m;
-static struct pv_mem_info info;
+static struct mem_boot_info info;
 
-const struct pv_mem_info *pv_mem_info(void) { return &info; }
+const struct mem_boot_info *mem_boot_info(void) { return &info; }
 
 mfn_t pv_p2m_get(pfn_t p) { return mfn(p2m[p.n]); }
 void pv_p2m_set(pfn_t p, mfn_t m) { p2m[p.n] = m.n; }

@@ -2,12 +2,12 @@
 #include <tide/frame.h>
 #include <tide/lib.h>
 #include <tide/mem_report.h>
-#include <tide/pv_info.h>
+#include <tide/mem_boot.h>
 #include "layout.h"
 
 void mem_report_boot(void)
 {
-	const struct pv_mem_info *i = pv_mem_info();
+	const struct mem_boot_info *i = mem_boot_info();
 	unsigned long space = i->space_blocks * BLOCK_PAGES;
 	printk("tide: memory at start of day\n");
 	printk("  Xen: %lu pages held, maximum reservation %ld pages (%ld MiB)\n",

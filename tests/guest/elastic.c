@@ -11,7 +11,6 @@
 #include <tide/metapool.h>
 #include <tide/page_alloc.h>
 #include <tide/platform.h>
-#include <tide/pv_info.h>
 #include "guest_test.h"
 #include "elastic_tests.h"
 

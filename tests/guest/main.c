@@ -14,7 +14,7 @@
 #include <tide/mem_check.h>
 #include <tide/mem_report.h>
 #include <tide/page_alloc.h>
-#include <tide/pv_info.h>
+#include <tide/mem_boot.h>
 #include "elastic_tests.h"
 #include "guest_test.h"
 #include "xenstore_tests.h"
@@ -33,7 +33,7 @@ static int test_boot(void)
 
 static int test_reservation(void)
 {
-	const struct pv_mem_info *i = pv_mem_info();
+	const struct mem_boot_info *i = mem_boot_info();
 	CHECK_INVARIANTS();
 	CHECK(frames_populated() == i->boot_pages);
 	CHECK((long)frames_populated() == i->boot_reservation);

@@ -1,19 +1,9 @@
-/* Facts about the PV platform's memory, for reports and tests. */
+/* The PV platform's own calls for tests and benchmarks (what every platform reports: tide/mem_boot.h). */
 #ifndef TIDE_PV_INFO_H
 #define TIDE_PV_INFO_H
 
 #include <tide/types.h>
 
-struct pv_mem_info {
-	unsigned long boot_pages;      /* start_info.nr_pages */
-	unsigned long boot_blocks;     /* blocks below the boot boundary */
-	unsigned long space_blocks;    /* blocks of pfn space reserved (the limit) */
-	long max_reservation;	       /* XENMEM_maximum_reservation at boot */
-	long boot_reservation;	       /* XENMEM_current_reservation at boot */
-	unsigned long frontier_pages;  /* frames start of day took for tables and metadata */
-};
-
-const struct pv_mem_info *pv_mem_info(void);
 /* Mark the blocks above the boot boundary that overlap [start, end) (bytes) as holes. */
 void pv_mem_mark_hole(uint64_t start, uint64_t end);
 
