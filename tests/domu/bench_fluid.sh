@@ -25,6 +25,7 @@
 
 SECONDS_TO_RUN=${BENCH_FLUID_SECONDS:-120}
 RESERVE=64
+SETTLE=30 # seconds sampled past the run, only to time a freeing near its end (conservative: 20 s window + steps)
 GUESTS="burst0 burst1 burst2 burst3"
 BOOT=64 MIN=64 MAX=1200
 BURST="burst_mib=700 burst_rate_mib_s=200 burst_hold_ms=10000 burst_period_ms=40000"
@@ -85,7 +86,7 @@ run_policy() {
 	echo "bench-fluid: policy=$1, Xen's free memory $free0 MiB, $SECONDS_TO_RUN s of sampling"
 	start_tided "$1" || return 1
 	create_guests &&
-		./build/bench-sampler -l "$1" -s "$SECONDS_TO_RUN" -r $RESERVE -o "/tmp/samples-$1.csv" $GUESTS || rc=1
+		./build/bench-sampler -l "$1" -s "$SECONDS_TO_RUN" -t $SETTLE -r $RESERVE -o "/tmp/samples-$1.csv" $GUESTS || rc=1
 	for g in $GUESTS; do xl destroy $g 2>/dev/null; done
 	kill $tided_pid
 	wait $tided_pid 2>/dev/null

@@ -6,8 +6,13 @@
  *                    has fallen by at least 3/4 of what it freed (from what
  *                    it held at the last sample before the event; 3/4, not
  *                    all, because a policy may rightly leave the guest some
- *                    headroom). One never reclaimed within the run counts as
- *                    the time left in the run, and never= says how many.
+ *                    headroom), for the freeings within the run proper
+ *                    (window_ms); the sampler samples a settling time past
+ *                    it so that a freeing near its end is timed too. One
+ *                    never reclaimed before sampling stopped counts as the
+ *                    time left, and never= says how many.
+ * The other figures count only the run proper: its samples and the bursts
+ * whose allocation finished in it.
  *   burst_wait       the bursts' waits (WAITED_MS) summed over their
  *                    allocation times (ALLOC_MS) summed, in %
  *   burst_failures   the failed allocations during the bursts, summed
@@ -82,7 +87,7 @@ static void print_reclaim(const struct record *r, const char *label)
 	double v[RECORD_MAX_EVENTS];
 	size_t n = 0, never = 0;
 	for (size_t i = 0; i < r->n_freed; i++) {
-		if (r->freed[i].kib < RECLAIM_MIN_KIB)
+		if (r->freed[i].kib < RECLAIM_MIN_KIB || r->freed[i].t_ms > r->window_ms)
 			continue;
 		const struct freed_event *e = &r->freed[i];
 		bool back = reclaim_seconds(r, e, &v[n]);
@@ -104,19 +109,31 @@ static void print_reclaim(const struct record *r, const char *label)
 static void print_bursts(const struct record *r, const char *label)
 {
 	uint64_t waited = 0, alloc = 0, failures = 0;
+	size_t n = 0;
 	for (size_t i = 0; i < r->n_bursts; i++) {
+		if (r->bursts[i].t_ms > r->window_ms)
+			continue;
+		n++;
 		waited += r->bursts[i].waited_ms;
 		alloc += r->bursts[i].alloc_ms;
 		failures += r->bursts[i].failures;
 	}
-	if (!r->n_bursts) {
+	if (!n) {
 		printf("# burst_wait.%s: no burst finished its allocation in the run\n", label);
 		return;
 	}
 	printf("BENCH burst_wait.%s %.1f %% n=%zu waited_s=%.2f alloc_s=%.2f\n", label,
-	       alloc ? 100.0 * (double)waited / (double)alloc : 0.0, r->n_bursts, (double)waited / 1000,
-	       (double)alloc / 1000);
-	printf("BENCH burst_failures.%s %llu n=%zu\n", label, (unsigned long long)failures, r->n_bursts);
+	       alloc ? 100.0 * (double)waited / (double)alloc : 0.0, n, (double)waited / 1000, (double)alloc / 1000);
+	printf("BENCH burst_failures.%s %llu n=%zu\n", label, (unsigned long long)failures, n);
+}
+
+/* The samples of the run proper (up to window_ms): the settling time after it serves reclaim_latency alone. */
+static size_t window_samples(const struct record *r)
+{
+	size_t n = r->n_samples;
+	while (n && r->samples[n - 1].t_ms > r->window_ms)
+		n--;
+	return n;
 }
 
 /* Memory the guests of sample x hold beyond their use and the allowance, in KiB. */
@@ -136,7 +153,7 @@ static uint64_t idle_kib(const struct record *r, const struct sample *x)
 static void print_idle(const struct record *r, const char *label)
 {
 	double kib_ms = 0;
-	for (size_t i = 1; i < r->n_samples; i++)
+	for (size_t i = 1; i < window_samples(r); i++)
 		kib_ms += (double)idle_kib(r, &r->samples[i - 1]) * (double)(r->samples[i].t_ms - r->samples[i - 1].t_ms);
 	printf("BENCH idle_gib_s.%s %.1f GiB*s\n", label, kib_ms / (1024.0 * 1024.0 * 1000.0));
 }
@@ -146,7 +163,8 @@ static void print_host(const struct record *r, const char *label)
 	size_t below = 0;
 	uint64_t least = UINT64_MAX, most_held = 0;
 	uint64_t peak_used[RECORD_MAX_GUESTS] = {0}, peaks = 0;
-	for (size_t i = 0; i < r->n_samples; i++) {
+	size_t n = window_samples(r);
+	for (size_t i = 0; i < n; i++) {
 		const struct sample *x = &r->samples[i];
 		uint64_t held = 0;
 		below += x->free_kib < r->reserve_kib;
@@ -161,7 +179,7 @@ static void print_host(const struct record *r, const char *label)
 	for (unsigned g = 0; g < r->guests; g++)
 		peaks += peak_used[g];
 	printf("BENCH reserve_crossings.%s %zu samples out_of=%zu least_free_mib=%llu reserve_mib=%llu\n", label, below,
-	       r->n_samples, (unsigned long long)(r->n_samples ? least / MIB : 0),
+	       n, (unsigned long long)(n ? least / MIB : 0),
 	       (unsigned long long)(r->reserve_kib / MIB));
 	printf("BENCH overcommit.%s %.2f peak_use_sum_mib=%llu most_held_mib=%llu\n", label,
 	       most_held ? (double)peaks / (double)most_held : 0.0, (unsigned long long)(peaks / MIB),

@@ -34,6 +34,7 @@ struct freed_event {
 
 struct burst_event {
 	unsigned guest;
+	uint64_t t_ms;
 	uint64_t waited_ms, alloc_ms, failures;
 };
 
@@ -41,7 +42,8 @@ struct record {
 	unsigned guests;
 	const char *name[RECORD_MAX_GUESTS];
 	uint64_t reserve_kib;
-	uint64_t end_ms;		/* when sampling stopped */
+	uint64_t window_ms;		/* the run proper: events and samples after it count only as reclaim's outcome */
+	uint64_t end_ms;		/* when sampling stopped (after the settling time) */
 	struct sample *samples;		/* in time order */
 	size_t n_samples, max_samples;
 	struct freed_event freed[RECORD_MAX_EVENTS];

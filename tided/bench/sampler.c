@@ -2,9 +2,11 @@
  * bench-sampler: what tided makes of bursting guests, measured from dom0 for
  * tided's benchmark (tests/domu/bench_fluid.sh, run by tools/bench fluid).
  *
- *   bench-sampler -l LABEL -s SECONDS -r RESERVE_MIB [-o CSV] GUEST...
+ *   bench-sampler -l LABEL -s SECONDS [-t SETTLE] -r RESERVE_MIB [-o CSV] GUEST...
  *
- * For SECONDS it samples every 100 ms, on a fixed grid from its start: Xen's
+ * For SECONDS (the run proper), and SETTLE seconds more (default 0: only to
+ * time how soon the memory of a freeing near the run's end comes back;
+ * figures.c), it samples every 100 ms, on a fixed grid from its start: Xen's
  * free memory (xc_physinfo), what Xen says each guest holds (tot_pages, from
  * xc_domain_getinfolist) and what the guest says it uses (data/meminfo_total
  * - data/meminfo_free). Between samples it waits in poll() on xenstore's
@@ -129,7 +131,7 @@ static void take_events(struct sampler *s, unsigned g, uint64_t t_ms)
 	if (read_event(s, g, "burst", v, 4, &s->burst_seq[g])) {
 		s->burst_seq[g] = v[0];
 		if (r->n_bursts < RECORD_MAX_EVENTS)
-			r->bursts[r->n_bursts++] = (struct burst_event){g, v[1], v[2], v[3]};
+			r->bursts[r->n_bursts++] = (struct burst_event){g, t_ms, v[1], v[2], v[3]};
 		else
 			r->dropped_events++;
 	}
@@ -223,10 +225,11 @@ static void start(struct sampler *s)
 	}
 }
 
-/* Sample every SAMPLE_MS for seconds, taking events in between. */
-static void run(struct sampler *s, unsigned seconds)
+/* Sample every SAMPLE_MS for seconds and settle seconds more, taking events in between. */
+static void run(struct sampler *s, unsigned seconds, unsigned settle)
 {
-	uint64_t end_ms = (uint64_t)seconds * 1000;
+	uint64_t end_ms = (uint64_t)(seconds + settle) * 1000;
+	s->rec.window_ms = (uint64_t)seconds * 1000;
 	s->t0 = clock_ms();
 	for (uint64_t next = 0; next < end_ms && s->rec.n_samples < s->rec.max_samples;) {
 		uint64_t now = clock_ms() - s->t0;
@@ -262,8 +265,8 @@ static int write_csv(const struct sampler *s, const char *path)
 
 static void usage(void)
 {
-	fail(2, "usage: bench-sampler -l LABEL -s SECONDS -r RESERVE_MIB [-o CSV] GUEST... (at most %d guests, "
-		"1-%d seconds)", RECORD_MAX_GUESTS, MAX_SECONDS);
+	fail(2, "usage: bench-sampler -l LABEL -s SECONDS [-t SETTLE_SECONDS] -r RESERVE_MIB [-o CSV] GUEST... (at "
+		"most %d guests, 1-%d seconds each)", RECORD_MAX_GUESTS, MAX_SECONDS);
 }
 
 /* A whole decimal number in [lo, hi] from an option's argument, or usage(). */
@@ -279,13 +282,14 @@ int main(int argc, char **argv)
 {
 	static struct sampler s;
 	const char *label = NULL, *csv = NULL;
-	unsigned long seconds = 0, reserve_mib = 0;
+	unsigned long seconds = 0, settle = 0, reserve_mib = 0;
 	char err[256];
 	int opt;
-	while ((opt = getopt(argc, argv, "l:s:r:o:")) != -1) {
+	while ((opt = getopt(argc, argv, "l:s:t:r:o:")) != -1) {
 		switch (opt) {
 		case 'l': label = optarg; break;
 		case 's': seconds = number(optarg, 1, MAX_SECONDS); break;
+		case 't': settle = number(optarg, 0, MAX_SECONDS); break;
 		case 'r': reserve_mib = number(optarg, 0, 1UL << 24); break;
 		case 'o': csv = optarg; break;
 		default: usage();
@@ -298,14 +302,14 @@ int main(int argc, char **argv)
 		s.name[g] = s.rec.name[g] = argv[optind + (int)g];
 	s.rec.guests = s.n;
 	s.rec.reserve_kib = (uint64_t)reserve_mib * 1024;
-	s.rec.max_samples = seconds * (1000 / SAMPLE_MS) + 1;
+	s.rec.max_samples = (seconds + settle) * (1000 / SAMPLE_MS) + 1;
 	s.rec.samples = calloc(s.rec.max_samples, sizeof(*s.rec.samples));
 	if (!s.rec.samples)
 		fail(1, "out of memory for %zu samples", s.rec.max_samples);
 	if (!(s.xs = xsio_open(err, sizeof(err))) || !(s.xc = xcio_open(err, sizeof(err))))
 		fail(1, "%s", err);
 	start(&s);
-	run(&s, (unsigned)seconds);
+	run(&s, (unsigned)seconds, (unsigned)settle);
 	figures_print(&s.rec, label);
 	if (csv && write_csv(&s, csv))
 		fail(1, "cannot write %s (%s)", csv, strerror(errno));
