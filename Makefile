@@ -13,6 +13,7 @@
 #   make deps       install the Debian packages Tide needs (as root)
 
 BUILD := build
+comma := ,
 CC := gcc
 
 XEN_CPPFLAGS := -D__XEN_INTERFACE_VERSION__=0x00040e00
@@ -23,8 +24,16 @@ KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-protect
 KLDFLAGS := $(KCFLAGS) -nostdlib -static -no-pie -Wl,-T,kernel/arch/x86_64/kernel.ld \
 	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--build-id=none
 
-KERNEL_SRC := $(wildcard kernel/arch/x86_64/*.S kernel/xen/*.c kernel/mem/*.c kernel/core/*.c kernel/lib/*.c)
+# One kernel library per platform, the platform picked by the source files
+# (no #ifdef): x86-64 PV (kernel/xen) and PVH (kernel/pvh), over the same
+# memory core, scheduler and libc subset.
+COMMON_SRC := kernel/arch/x86_64/switch.S $(wildcard kernel/mem/*.c kernel/core/*.c kernel/lib/*.c)
+KERNEL_SRC := $(COMMON_SRC) kernel/arch/x86_64/head.S $(wildcard kernel/xen/*.c)
 KERNEL_OBJ := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRC))
+PVH_KERNEL_SRC := $(COMMON_SRC) $(wildcard kernel/arch/x86_64/pvh/*.S kernel/pvh/*.c)
+PVH_KERNEL_OBJ := $(patsubst %,$(BUILD)/%.o,$(PVH_KERNEL_SRC))
+PVH_KLDFLAGS := $(filter-out -Wl$(comma)-T$(comma)kernel/arch/x86_64/kernel.ld,$(KLDFLAGS)) \
+	-Wl,-T,kernel/arch/x86_64/pvh/pvh.ld
 
 APPS := tests demo bench guest soak
 tests_SRC := $(wildcard tests/guest/*.c)
@@ -34,8 +43,11 @@ guest_SRC := $(wildcard apps/guest/*.c)
 soak_SRC := $(wildcard apps/soak/*.c)
 
 IMAGES := $(foreach a,$(APPS),$(BUILD)/tide-$(a).elf)
+# The applications built for PVH too (booted by QEMU directly: tools/qemurun)
+PVH_APPS := tests
+PVH_IMAGES := $(foreach a,$(PVH_APPS),$(BUILD)/tide-$(a)-pvh.elf)
 
-all: $(IMAGES)
+all: $(IMAGES) $(PVH_IMAGES)
 
 $(BUILD)/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -51,10 +63,18 @@ $(BUILD)/libtide.a: $(KERNEL_OBJ)
 	@rm -f $@
 	@ar rcs $@ $^
 
+$(BUILD)/libtide-pvh.a: $(PVH_KERNEL_OBJ)
+	@rm -f $@
+	@ar rcs $@ $^
+
 .SECONDEXPANSION:
 $(BUILD)/tide-%.elf: $$(addprefix $(BUILD)/,$$(addsuffix .o,$$($$*_SRC))) $(BUILD)/libtide.a kernel/arch/x86_64/kernel.ld
 	@echo "  LD      $@"
 	@$(CC) $(KLDFLAGS) -o $@ $(filter %.o,$^) -Wl,--whole-archive $(BUILD)/libtide.a -Wl,--no-whole-archive -lgcc
+
+$(BUILD)/tide-%-pvh.elf: $$(addprefix $(BUILD)/,$$(addsuffix .o,$$($$*_SRC))) $(BUILD)/libtide-pvh.a kernel/arch/x86_64/pvh/pvh.ld
+	@echo "  LD      $@"
+	@$(CC) $(PVH_KLDFLAGS) -o $@ $(filter %.o,$^) -Wl,--whole-archive $(BUILD)/libtide-pvh.a -Wl,--no-whole-archive -lgcc
 
 # ---- host-native unit tests of the memory core, under ASan and UBSan ----
 UNIT_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \

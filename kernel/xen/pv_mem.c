@@ -189,7 +189,7 @@ static void p2m_move_to_region(const start_info_t *si)
 
 /* ---- memory map ---- */
 
-/* Mark blocks above the boot boundary that overlap non-RAM ranges as holes. */
+/* Blocks above the boot boundary (the boot blocks are online) that overlap non-RAM ranges become holes. */
 static void mark_holes(void)
 {
 	static struct e820entry {
@@ -204,21 +204,14 @@ static void mark_holes(void)
 		printk("tide: memory map %012lx-%012lx type %u\n", (unsigned long)map[i].addr,
 		       (unsigned long)(map[i].addr + map[i].size), map[i].type);
 		if (map[i].type != 1)
-			pv_mem_mark_hole(map[i].addr, map[i].addr + map[i].size);
+			mem_boot_hole(map[i].addr, map[i].addr + map[i].size);
 	}
 	char buf[48];
 	unsigned long lo, hi;
 	char *dash;
 	if (cmdline_get("hole_mib", buf, sizeof(buf)) > 0 && (dash = strchr(buf, '-')) &&
 	    !parse_ulong(buf, (size_t)(dash - buf), &lo) && !parse_ulong(dash + 1, strlen(dash + 1), &hi))
-		pv_mem_mark_hole(MIB(lo), MIB(hi));
-}
-
-void pv_mem_mark_hole(uint64_t start, uint64_t end)
-{
-	for (unsigned long b = start / BLOCK_BYTES; b < DIV_ROUND_UP(end, BLOCK_BYTES); b++)
-		if (b >= info.boot_blocks && b < info.space_blocks && block_state(b) == BLOCK_ABSENT)
-			block_set_state(b, BLOCK_HOLE, 0);
+		mem_boot_hole(MIB(lo), MIB(hi));
 }
 
 /* ---- shared info (not a frame of the guest's: unmapped while suspended) ---- */
@@ -253,17 +246,14 @@ static void mark_boot_frames(const start_info_t *si, unsigned long frontier_firs
 			k = RESERVED_P2M;
 		else if (p >= pt_first && p < pt_end)
 			k = RESERVED_PAGETABLE;
-		frame_set_state(pfn(p), FRAME_RESERVED, k, false);
+		mem_boot_reserve(pfn(p), 1, k);
 	}
 	unsigned long p = frontier_first;
-	for (unsigned r = 0; r < nr_runs; r++)
-		for (uint32_t i = 0; i < runs[r].count; i++)
-			frame_set_state(pfn(p++), FRAME_RESERVED, runs[r].kind, false);
-	while (p < info.boot_pages) {
-		unsigned long n = MIN(info.boot_pages, (pfn_to_block(pfn(p)) + 1) * BLOCK_PAGES) - p;
-		buddy_add_frames(pfn(p), n);
-		p += n;
+	for (unsigned r = 0; r < nr_runs; r++) {
+		mem_boot_reserve(pfn(p), runs[r].count, runs[r].kind);
+		p += runs[r].count;
 	}
+	mem_boot_free(pfn(p), info.boot_pages - p);
 }
 
 void pv_mem_init(const start_info_t *si)
@@ -287,8 +277,7 @@ void pv_mem_init(const start_info_t *si)
 	metapool_init();
 	p2m_move_to_region(si);
 	for (unsigned long b = 0; b < info.boot_blocks; b++)
-		if (block_set_state(b, BLOCK_ONLINE, 0))
-			panic("pv_mem: cannot bring boot block %lu online", b);
+		mem_boot_online(b);
 	mark_holes();
 	mark_boot_frames(si, frontier_first);
 	booting = false;

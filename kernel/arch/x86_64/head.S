@@ -5,19 +5,7 @@
  * Xen enters _start in 64-bit mode with %rsi = start_info (virtual), the
  * bootstrap region mapped at VIRT_BASE (0), and event delivery masked.
  */
-#include <xen/elfnote.h>
-
-#define ELFNOTE(type, desc)                     \
-	.pushsection .note.xen, "a", @note;     \
-	.align 4;                               \
-	.long 2f - 1f;                          \
-	.long 4f - 3f;                          \
-	.long type;                             \
-1:	.asciz "Xen";                           \
-2:	.align 4;                               \
-3:	desc;                                   \
-4:	.align 4;                               \
-	.popsection
+#include "elfnote.h"
 
 ELFNOTE(XEN_ELFNOTE_GUEST_OS, .asciz "Tide")
 ELFNOTE(XEN_ELFNOTE_GUEST_VERSION, .asciz "0.1")

@@ -18,6 +18,8 @@
 #define ENOENT 2
 #define EIO 5
 #define E2BIG 7
+#define ENODEV 19
+#define EOPNOTSUPP 95
 
 void *memset(void *dst, int c, size_t n);
 void *memcpy(void *dst, const void *src, size_t n);

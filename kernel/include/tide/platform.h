@@ -4,7 +4,8 @@
  * x86-64 PV guest, unit/host_platform.c over ordinary process memory.
  *
  * All calls are made with the memory core's state consistent: a platform
- * may read frame states but never change them.
+ * may read frame states but never change them (at start of day it says
+ * what each boot frame is through tide/mem_boot.h, and the core writes it).
  */
 #ifndef TIDE_PLATFORM_H
 #define TIDE_PLATFORM_H

@@ -4,8 +4,6 @@
 
 #include <tide/types.h>
 
-/* Mark the blocks above the boot boundary that overlap [start, end) (bytes) as holes. */
-void pv_mem_mark_hole(uint64_t start, uint64_t end);
 
 /*
  * The raw limits for benchmarks, over nblocks absent blocks from first_block;

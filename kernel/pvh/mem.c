@@ -1,0 +1,262 @@
+/*
+ * Memory at start of day on the PVH platform, and the memory core's
+ * platform calls (tide/platform.h) with no hypervisor behind them.
+ *
+ * The memory map (start info) says where RAM is. A block is Tide's when all
+ * of its 2 MiB is RAM; every other block below the highest RAM block is a
+ * hole, so nothing is ever mapped or handed out inside a hole, an MMIO
+ * range or the BIOS's first megabyte. Start of day then:
+ *   1. takes frames for tables and metadata from the boot frontier, the
+ *      frames just past the image (pvh.ld puts it at 2 MiB, in RAM);
+ *   2. builds the direct map in new tables: each RAM block with one 2 MiB
+ *      page, except block 0 (if RAM) whose page 0 stays unmapped as the NULL
+ *      guard; and switches to them;
+ *   3. sets up the frame tables over the RAM blocks, tells the core what
+ *      each boot block and frame is (tide/mem_boot.h), and fills the
+ *      metadata reserve, which replaces the frontier from then on.
+ * With no hypervisor there is nothing to grow into or give memory back to:
+ * the elastic calls refuse (-EOPNOTSUPP), as a host that says no.
+ */
+#include <tide/frame.h>
+#include <tide/lib.h>
+#include <tide/mem_boot.h>
+#include <tide/metapool.h>
+#include <tide/page_alloc.h>
+#include <tide/platform.h>
+#include "layout.h"
+#include "pt.h"
+#include "pvh.h"
+
+extern char _image_start[], _image_end[];
+
+static struct mem_boot_info info;
+static struct platform_stats stats;
+
+const struct mem_boot_info *mem_boot_info(void) { return &info; }
+const struct platform_stats *platform_stats(void) { return &stats; }
+
+void *frame_to_virt(pfn_t p) { return (void *)(DIRECTMAP_BASE + (p.n << PAGE_SHIFT)); }
+pfn_t virt_to_frame(const void *va) { return pfn(((unsigned long)va - DIRECTMAP_BASE) >> PAGE_SHIFT); }
+
+/* ---- RAM blocks: runs [first, end) of blocks that are RAM throughout ---- */
+
+static struct {
+	unsigned long first, end;
+} ram[PVH_MAX_RANGES];
+static unsigned nr_ram;
+
+static void find_ram_blocks(void)
+{
+	unsigned n;
+	const struct pvh_range *map = pvh_memmap(&n);
+	for (unsigned i = 0; i < n; i++) {
+		if (map[i].type != PVH_RAM)
+			continue;
+		uint64_t start = map[i].addr, end = map[i].addr + map[i].size;
+		while (i + 1 < n && map[i + 1].type == PVH_RAM && map[i + 1].addr == end)
+			end += map[++i].size; /* adjacent RAM ranges make one */
+		unsigned long first = DIV_ROUND_UP(start, BLOCK_BYTES), last = end / BLOCK_BYTES;
+		if (first < last && nr_ram < ARRAY_SIZE(ram)) {
+			ram[nr_ram].first = first;
+			ram[nr_ram++].end = MIN(last, MAX_BLOCKS);
+		}
+	}
+	if (!nr_ram)
+		panic("pvh_mem: no whole 2 MiB block of RAM in the memory map");
+}
+
+static bool block_is_ram(unsigned long b)
+{
+	for (unsigned i = 0; i < nr_ram; i++)
+		if (b >= ram[i].first && b < ram[i].end)
+			return true;
+	return false;
+}
+
+/* ---- boot frontier ---- */
+
+static bool booting = true;
+static unsigned long frontier_first, frontier_next;
+static struct {
+	uint8_t kind;
+	uint32_t count;
+} runs[32];
+static unsigned nr_runs;
+
+static bool frontier_take(enum reserved_kind kind, pfn_t *out)
+{
+	if (!block_is_ram(pfn_to_block(pfn(frontier_next))))
+		panic("pvh_mem: boot frontier at pfn %lx left RAM", frontier_next);
+	if (nr_runs && runs[nr_runs - 1].kind == kind) {
+		runs[nr_runs - 1].count++;
+	} else {
+		BUG_ON(nr_runs == ARRAY_SIZE(runs));
+		runs[nr_runs].kind = (uint8_t)kind;
+		runs[nr_runs++].count = 1;
+	}
+	*out = pfn(frontier_next++);
+	return true;
+}
+
+static bool take_frame(enum reserved_kind kind, pfn_t *out)
+{
+	if (booting)
+		return frontier_take(kind, out);
+	return metapool_take(kind, out) == 0;
+}
+
+static bool take_table_frame(pfn_t *out) { return take_frame(RESERVED_PAGETABLE, out); }
+
+int platform_meta_back(void *va)
+{
+	pfn_t f;
+	if (!take_frame(RESERVED_META, &f))
+		return -ENOMEM;
+	memset(frame_to_virt(f), 0, PAGE_SIZE);
+	int rc = pt_map_page((unsigned long)va & ~(PAGE_SIZE - 1), f);
+	if (rc && !booting)
+		metapool_put(f);
+	return rc;
+}
+
+void platform_meta_release(void *va)
+{
+	unsigned long page = (unsigned long)va & ~(PAGE_SIZE - 1);
+	pfn_t f;
+	BUG_ON(!pt_lookup(page, &f));
+	pt_unmap_page(page);
+	metapool_put(f);
+}
+
+/* ---- the direct map ---- */
+
+static void map_ram(void)
+{
+	for (unsigned i = 0; i < nr_ram; i++)
+		for (unsigned long b = ram[i].first; b < ram[i].end; b++) {
+			int rc = 0;
+			if (b == 0) /* the NULL guard: page 0 unmapped */
+				for (unsigned long p = 1; p < BLOCK_PAGES && !rc; p++)
+					rc = pt_map_page(p << PAGE_SHIFT, pfn(p));
+			else
+				rc = pt_map_large(b * BLOCK_BYTES, block_to_pfn(b));
+			if (rc)
+				panic("pvh_mem: cannot map block %lu", b);
+		}
+}
+
+/* ---- what each boot frame is ---- */
+
+/* Frames [p, end) of RAM: reserved where the image, the NULL guard or the frontier are, else free. */
+static void tell_frames(unsigned long p, unsigned long end)
+{
+	unsigned long image_first = (unsigned long)_image_start >> PAGE_SHIFT;
+	while (p < end) {
+		unsigned long next = end;
+		if (p == 0) {
+			mem_boot_reserve(pfn(0), 1, RESERVED_KERNEL); /* NULL guard */
+			p++;
+			continue;
+		}
+		if (p >= image_first && p < frontier_first) {
+			next = MIN(end, frontier_first);
+			mem_boot_reserve(pfn(p), next - p, RESERVED_KERNEL);
+		} else if (p >= frontier_first && p < frontier_next) {
+			unsigned long at = frontier_first;
+			for (unsigned r = 0; r < nr_runs; at += runs[r++].count)
+				if (p < at + runs[r].count) {
+					next = MIN(end, at + runs[r].count);
+					mem_boot_reserve(pfn(p), next - p, runs[r].kind);
+					break;
+				}
+		} else {
+			if (p < image_first)
+				next = MIN(end, image_first);
+			mem_boot_free(pfn(p), next - p);
+		}
+		p = next;
+	}
+}
+
+static void tell_core(void)
+{
+	for (unsigned i = 0; i < nr_ram; i++)
+		for (unsigned long b = ram[i].first; b < ram[i].end; b++)
+			mem_boot_online(b);
+	mem_boot_hole(0, info.space_blocks * BLOCK_BYTES); /* every block that is not RAM */
+	for (unsigned i = 0; i < nr_ram; i++)
+		tell_frames(ram[i].first * BLOCK_PAGES, ram[i].end * BLOCK_PAGES);
+}
+
+/* ---- start of day ---- */
+
+void pvh_mem_init(void)
+{
+	find_ram_blocks();
+	info.space_blocks = ram[nr_ram - 1].end;
+	for (unsigned i = 0; i < nr_ram; i++)
+		info.boot_blocks += ram[i].end - ram[i].first;
+	frontier_first = frontier_next = (unsigned long)_image_end >> PAGE_SHIFT;
+	pt_init(take_table_frame);
+	map_ram();
+	pt_activate();
+	frames_init((uint8_t *)FRAME_STATE_BASE, (struct block_info *)BLOCK_TABLE_BASE, info.space_blocks);
+	buddy_init();
+	metapool_init();
+	tell_core();
+	booting = false;
+	metapool_refill();
+	info.frontier_pages = frontier_next - frontier_first;
+	info.boot_pages = frames_populated();
+	info.boot_reservation = info.max_reservation = (long)info.boot_pages;
+}
+
+/* ---- the platform's invariants ---- */
+
+/* Is frame p mapped where the direct map says, as it should be? */
+static int check_frame(pfn_t p)
+{
+	pfn_t at;
+	bool mapped = pt_lookup((unsigned long)frame_to_virt(p), &at);
+	bool should = frame_state(p) != FRAME_UNPOPULATED && frame_state(p) != FRAME_HOLE && p.n != 0;
+	if (mapped == should && (!mapped || at.n == p.n))
+		return 0;
+	printk("pvh_check: frame %lx (%s) is %smapped%s\n", p.n, frame_state_name(frame_state(p)),
+	       mapped ? "" : "not ", mapped && at.n != p.n ? " to another frame" : "");
+	return -EINVAL;
+}
+
+int platform_check(void)
+{
+	pfn_t at;
+	for (unsigned long b = 0; b < frames_nr_blocks(); b++) {
+		if (block_state(b) != BLOCK_ONLINE) {
+			if (pt_lookup(b * BLOCK_BYTES, &at)) {
+				printk("pvh_check: block %lu is not online but mapped\n", b);
+				return -EINVAL;
+			}
+			continue;
+		}
+		for (unsigned long i = 0; i < BLOCK_PAGES; i++)
+			if (check_frame(pfn(b * BLOCK_PAGES + i)))
+				return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- elastic memory: no hypervisor to ask ---- */
+
+long platform_reservation_pages(void) { return info.boot_reservation; }
+long platform_max_pages(void) { return info.max_reservation; }
+long platform_populate(const pfn_t *frames, unsigned long n) { (void)frames, (void)n; return -EOPNOTSUPP; }
+long platform_populate_blocks(const unsigned long *blocks, unsigned long n) { (void)blocks, (void)n; return -EOPNOTSUPP; }
+long platform_release(const pfn_t *frames, unsigned long n) { (void)frames, (void)n; return -EOPNOTSUPP; }
+long platform_release_blocks(const unsigned long *blocks, unsigned long n) { (void)blocks, (void)n; return -EOPNOTSUPP; }
+unsigned platform_block_meta_frames(void) { return 2; }
+long platform_plug_blocks(const unsigned long *blocks, unsigned long n, unsigned long last_frames)
+{
+	(void)blocks, (void)n, (void)last_frames;
+	return -EOPNOTSUPP;
+}
+int platform_unplug_block(unsigned long b) { (void)b; return -EOPNOTSUPP; }
+int platform_meta_move(pfn_t p, pfn_t to) { (void)p, (void)to; return -ENOENT; }

@@ -1,0 +1,102 @@
+/* PVH page tables, written directly; see pt.h. */
+#include <tide/lib.h>
+#include <tide/platform.h>
+#include "pt.h"
+
+static uint64_t *root;
+static pfn_t root_frame;
+static pt_table_source_t source;
+
+static unsigned index_of(unsigned long va, int level) { return (va >> (PAGE_SHIFT + 9 * (level - 1))) & 511; }
+static pfn_t entry_frame(uint64_t e) { return pfn((e & PTE_ADDR_MASK) >> PAGE_SHIFT); }
+static uint64_t *table_of(uint64_t e) { return frame_to_virt(entry_frame(e)); }
+static void invlpg(unsigned long va) { __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory"); }
+
+/* A zeroed table from the source, or NULL. */
+static uint64_t *new_table(pfn_t *f)
+{
+	if (!source || !source(f))
+		return NULL;
+	uint64_t *t = frame_to_virt(*f);
+	memset(t, 0, PAGE_SIZE);
+	return t;
+}
+
+void pt_set_table_source(pt_table_source_t src) { source = src; }
+
+void pt_init(pt_table_source_t src)
+{
+	source = src;
+	if (!(root = new_table(&root_frame)))
+		panic("pvh_pt: no frame for the top-level table");
+}
+
+void pt_activate(void) { __asm__ volatile("mov %0, %%cr3" : : "r"(root_frame.n << PAGE_SHIFT) : "memory"); }
+
+/*
+ * The entry for va at level (1: the 4 KiB page's, 2: a 2 MiB page's), with
+ * the tables above it created when create is set. NULL when one could not
+ * be had, or a large page covers va above that level.
+ */
+static uint64_t *walk(unsigned long va, int level, bool create)
+{
+	uint64_t *t = root;
+	for (int l = 4; l > level; l--) {
+		uint64_t *e = &t[index_of(va, l)];
+		pfn_t f;
+		if (*e & PTE_LARGE)
+			return NULL;
+		if (!(*e & PTE_PRESENT)) {
+			if (!create || !new_table(&f))
+				return NULL;
+			*e = (f.n << PAGE_SHIFT) | PTE_DATA;
+		}
+		t = table_of(*e);
+	}
+	return &t[index_of(va, level)];
+}
+
+int pt_map_page(unsigned long va, pfn_t p)
+{
+	uint64_t *e = walk(va, 1, true);
+	if (!e)
+		return -ENOMEM;
+	*e = (p.n << PAGE_SHIFT) | PTE_DATA;
+	invlpg(va);
+	return 0;
+}
+
+int pt_map_large(unsigned long va, pfn_t p)
+{
+	uint64_t *e = walk(va, 2, true);
+	if (!e)
+		return -ENOMEM;
+	*e = (p.n << PAGE_SHIFT) | PTE_DATA | PTE_LARGE;
+	invlpg(va);
+	return 0;
+}
+
+void pt_unmap_page(unsigned long va)
+{
+	uint64_t *e = walk(va, 1, false);
+	BUG_ON(!e);
+	*e = 0;
+	invlpg(va);
+}
+
+bool pt_lookup(unsigned long va, pfn_t *out)
+{
+	uint64_t *t = root;
+	for (int l = 4; l >= 1; l--) {
+		uint64_t e = t[index_of(va, l)];
+		if (!(e & PTE_PRESENT))
+			return false;
+		if (l == 1 || (l == 2 && (e & PTE_LARGE))) {
+			unsigned long within = l == 2 ? (va >> PAGE_SHIFT) & (BLOCK_PAGES - 1) : 0;
+			*out = pfn(entry_frame(e).n + within);
+			return true;
+		}
+		t = table_of(e);
+	}
+	return false;
+}

@@ -1,0 +1,38 @@
+/*
+ * Page tables of the PVH platform: four levels written directly (the guest
+ * owns its tables; no hypervisor validates them). Every table frame is a
+ * RAM frame the direct map covers, so tables are read and written through
+ * frame_to_virt(). A 2 MiB region is mapped by one large page (a whole RAM
+ * block: no L1 table at all) or by an L1 table of 4 KiB pages.
+ *
+ * New tables come from a table source (the boot frontier at start of day,
+ * the metadata reserve afterwards), which returns a populated frame.
+ */
+#ifndef TIDE_PVH_PT_H
+#define TIDE_PVH_PT_H
+
+#include <tide/types.h>
+
+#define PTE_PRESENT 0x001UL
+#define PTE_RW 0x002UL
+#define PTE_LARGE 0x080UL
+#define PTE_ADDR_MASK 0x000ffffffffff000UL
+#define PTE_DATA (PTE_PRESENT | PTE_RW)
+
+typedef bool (*pt_table_source_t)(pfn_t *out);
+
+/* A fresh, empty top-level table from src; the tables in use are not touched until pt_activate(). */
+void pt_init(pt_table_source_t src);
+void pt_set_table_source(pt_table_source_t src);
+/* Load the new tables (CR3). */
+void pt_activate(void);
+
+/* Map frame p at va (4 KiB), or the block starting at frame p at va (2 MiB). 0, or -ENOMEM. */
+int pt_map_page(unsigned long va, pfn_t p);
+int pt_map_large(unsigned long va, pfn_t p);
+/* Unmap the 4 KiB page at va (its region must have an L1 table). */
+void pt_unmap_page(unsigned long va);
+/* The frame mapped at va and whether va is mapped at all (4 KiB or inside a large page). */
+bool pt_lookup(unsigned long va, pfn_t *out);
+
+#endif
