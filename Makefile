@@ -25,13 +25,19 @@ KLDFLAGS := $(KCFLAGS) -nostdlib -static -no-pie -Wl,-T,kernel/arch/x86_64/kerne
 	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--build-id=none
 
 # One kernel library per platform, the platform picked by the source files
-# (no #ifdef): x86-64 PV (kernel/xen) and PVH (kernel/pvh), over the same
-# memory core, scheduler and libc subset.
+# (no #ifdef), over the same memory core, scheduler and libc subset:
+# x86-64 PV under Xen (kernel/xen), PVH under Xen (kernel/pvh with the host
+# kernel/pvhxen and the Xen services PV uses too), and PVH booted directly by
+# QEMU with no hypervisor (kernel/pvh with the host kernel/direct).
 COMMON_SRC := kernel/arch/x86_64/switch.S $(wildcard kernel/mem/*.c kernel/core/*.c kernel/lib/*.c)
 KERNEL_SRC := $(COMMON_SRC) kernel/arch/x86_64/head.S $(wildcard kernel/xen/*.c)
 KERNEL_OBJ := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRC))
-PVH_KERNEL_SRC := $(COMMON_SRC) $(wildcard kernel/arch/x86_64/pvh/*.S kernel/pvh/*.c)
-PVH_KERNEL_OBJ := $(patsubst %,$(BUILD)/%.o,$(PVH_KERNEL_SRC))
+PVH_SRC := $(wildcard kernel/arch/x86_64/pvh/*.S kernel/pvh/*.c)
+DIRECT_KERNEL_SRC := $(COMMON_SRC) $(PVH_SRC) $(wildcard kernel/direct/*.c)
+DIRECT_KERNEL_OBJ := $(patsubst %,$(BUILD)/%.o,$(DIRECT_KERNEL_SRC))
+XEN_SHARED_SRC := $(addprefix kernel/xen/,console.c console_ring.c events.c time.c xenstore.c)
+PVHXEN_KERNEL_SRC := $(COMMON_SRC) $(PVH_SRC) $(XEN_SHARED_SRC) $(wildcard kernel/pvhxen/*.c)
+PVHXEN_KERNEL_OBJ := $(patsubst %,$(BUILD)/%.o,$(PVHXEN_KERNEL_SRC))
 PVH_KLDFLAGS := $(filter-out -Wl$(comma)-T$(comma)kernel/arch/x86_64/kernel.ld,$(KLDFLAGS)) \
 	-Wl,-T,kernel/arch/x86_64/pvh/pvh.ld
 
@@ -43,11 +49,14 @@ guest_SRC := $(wildcard apps/guest/*.c)
 soak_SRC := $(wildcard apps/soak/*.c)
 
 IMAGES := $(foreach a,$(APPS),$(BUILD)/tide-$(a).elf)
-# The applications built for PVH too (booted by QEMU directly: tools/qemurun)
+# The applications built for PVH booted by QEMU directly too (tools/qemurun)
+DIRECT_APPS := tests
+DIRECT_IMAGES := $(foreach a,$(DIRECT_APPS),$(BUILD)/tide-$(a)-direct.elf)
+# ... and for PVH under Xen (tools/xenrun --pvh)
 PVH_APPS := tests
 PVH_IMAGES := $(foreach a,$(PVH_APPS),$(BUILD)/tide-$(a)-pvh.elf)
 
-all: $(IMAGES) $(PVH_IMAGES)
+all: $(IMAGES) $(DIRECT_IMAGES) $(PVH_IMAGES)
 
 $(BUILD)/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -63,7 +72,11 @@ $(BUILD)/libtide.a: $(KERNEL_OBJ)
 	@rm -f $@
 	@ar rcs $@ $^
 
-$(BUILD)/libtide-pvh.a: $(PVH_KERNEL_OBJ)
+$(BUILD)/libtide-direct.a: $(DIRECT_KERNEL_OBJ)
+	@rm -f $@
+	@ar rcs $@ $^
+
+$(BUILD)/libtide-pvh.a: $(PVHXEN_KERNEL_OBJ)
 	@rm -f $@
 	@ar rcs $@ $^
 
@@ -71,6 +84,10 @@ $(BUILD)/libtide-pvh.a: $(PVH_KERNEL_OBJ)
 $(BUILD)/tide-%.elf: $$(addprefix $(BUILD)/,$$(addsuffix .o,$$($$*_SRC))) $(BUILD)/libtide.a kernel/arch/x86_64/kernel.ld
 	@echo "  LD      $@"
 	@$(CC) $(KLDFLAGS) -o $@ $(filter %.o,$^) -Wl,--whole-archive $(BUILD)/libtide.a -Wl,--no-whole-archive -lgcc
+
+$(BUILD)/tide-%-direct.elf: $$(addprefix $(BUILD)/,$$(addsuffix .o,$$($$*_SRC))) $(BUILD)/libtide-direct.a kernel/arch/x86_64/pvh/pvh.ld
+	@echo "  LD      $@"
+	@$(CC) $(PVH_KLDFLAGS) -o $@ $(filter %.o,$^) -Wl,--whole-archive $(BUILD)/libtide-direct.a -Wl,--no-whole-archive -lgcc
 
 $(BUILD)/tide-%-pvh.elf: $$(addprefix $(BUILD)/,$$(addsuffix .o,$$($$*_SRC))) $(BUILD)/libtide-pvh.a kernel/arch/x86_64/pvh/pvh.ld
 	@echo "  LD      $@"

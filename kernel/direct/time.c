@@ -1,5 +1,5 @@
 /*
- * The clock of the PVH platform without a hypervisor: the TSC, its rate
+ * The clock with no hypervisor (pvh/host.h's host_init): the TSC, its rate
  * measured once against the PIT (channel 2, 10 ms, read through port 0x61
  * as PC firmware does). Sleeping spins: with no hypervisor and no devices,
  * only time can wake a thread, and a wait for anything else is a bug.
@@ -7,7 +7,8 @@
 #include <tide/kernel.h>
 #include <tide/lib.h>
 #include <tide/sched.h>
-#include "pvh.h"
+#include "../pvh/host.h"
+#include "../pvh/pvh.h"
 
 #define PIT_HZ 1193182
 #define CALIBRATE_MS 10
@@ -48,7 +49,7 @@ static void spin_until(uint64_t deadline_ns)
 		__asm__ volatile("pause");
 }
 
-void pvh_time_init(void)
+void host_init(void)
 {
 	tsc_per_ms = measure_tsc_per_ms();
 	if (!tsc_per_ms)

@@ -1,6 +1,6 @@
 /*
- * xenstore (tide/xenstore.h) on the PVH platform without a hypervisor:
- * there is none, and every request says so (-ENODEV).
+ * xenstore (tide/xenstore.h) with no hypervisor: there is none, and every
+ * request says so (-ENODEV).
  */
 #include <tide/lib.h>
 #include <tide/xenstore.h>

@@ -13,9 +13,11 @@
  *      guard; and switches to them;
  *   3. sets up the frame tables over the RAM blocks, tells the core what
  *      each boot block and frame is (tide/mem_boot.h), and fills the
- *      metadata reserve, which replaces the frontier from then on.
- * With no hypervisor there is nothing to grow into or give memory back to:
- * the elastic calls refuse (-EOPNOTSUPP), as a host that says no.
+ *      metadata reserve, which replaces the frontier from then on;
+ *   4. gives the host back the RAM outside whole blocks (host.h), pages that
+ *      are only partly RAM included (they hold firmware tables Tide never
+ *      reads), once nothing of the start info is needed any more.
+ * The host (host.h) answers the elastic calls and says what the guest holds.
  */
 #include <tide/frame.h>
 #include <tide/lib.h>
@@ -23,6 +25,7 @@
 #include <tide/metapool.h>
 #include <tide/page_alloc.h>
 #include <tide/platform.h>
+#include "host.h"
 #include "layout.h"
 #include "pt.h"
 #include "pvh.h"
@@ -30,10 +33,8 @@
 extern char _image_start[], _image_end[];
 
 static struct mem_boot_info info;
-static struct platform_stats stats;
 
 const struct mem_boot_info *mem_boot_info(void) { return &info; }
-const struct platform_stats *platform_stats(void) { return &stats; }
 
 void *frame_to_virt(pfn_t p) { return (void *)(DIRECTMAP_BASE + (p.n << PAGE_SHIFT)); }
 pfn_t virt_to_frame(const void *va) { return pfn(((unsigned long)va - DIRECTMAP_BASE) >> PAGE_SHIFT); }
@@ -188,6 +189,31 @@ static void tell_core(void)
 		tell_frames(ram[i].first * BLOCK_PAGES, ram[i].end * BLOCK_PAGES);
 }
 
+/* ---- RAM outside whole blocks ---- */
+
+static void give_back_partial_ram(void)
+{
+	unsigned n;
+	unsigned long given = 0;
+	const struct pvh_range *map = pvh_memmap(&n);
+	for (unsigned i = 0; i < n; i++) {
+		if (map[i].type != PVH_RAM)
+			continue;
+		unsigned long p = map[i].addr >> PAGE_SHIFT, end = DIV_ROUND_UP(map[i].addr + map[i].size, PAGE_SIZE);
+		while (p < end) {
+			unsigned long run = 0;
+			while (p + run < end && !block_is_ram(pfn_to_block(pfn(p + run))))
+				run++;
+			given += run ? host_give_back(pfn(p), run) : 0;
+			p += run;
+			while (p < end && block_is_ram(pfn_to_block(pfn(p))))
+				p++;
+		}
+	}
+	if (given)
+		printk("tide: gave back %lu frames of RAM outside whole 2 MiB blocks\n", given);
+}
+
 /* ---- start of day ---- */
 
 void pvh_mem_init(void)
@@ -207,8 +233,10 @@ void pvh_mem_init(void)
 	booting = false;
 	metapool_refill();
 	info.frontier_pages = frontier_next - frontier_first;
+	give_back_partial_ram();
 	info.boot_pages = frames_populated();
-	info.boot_reservation = info.max_reservation = (long)info.boot_pages;
+	info.boot_reservation = platform_reservation_pages();
+	info.max_reservation = platform_max_pages();
 }
 
 /* ---- the platform's invariants ---- */
@@ -244,19 +272,5 @@ int platform_check(void)
 	return 0;
 }
 
-/* ---- elastic memory: no hypervisor to ask ---- */
-
-long platform_reservation_pages(void) { return info.boot_reservation; }
-long platform_max_pages(void) { return info.max_reservation; }
-long platform_populate(const pfn_t *frames, unsigned long n) { (void)frames, (void)n; return -EOPNOTSUPP; }
-long platform_populate_blocks(const unsigned long *blocks, unsigned long n) { (void)blocks, (void)n; return -EOPNOTSUPP; }
-long platform_release(const pfn_t *frames, unsigned long n) { (void)frames, (void)n; return -EOPNOTSUPP; }
-long platform_release_blocks(const unsigned long *blocks, unsigned long n) { (void)blocks, (void)n; return -EOPNOTSUPP; }
-unsigned platform_block_meta_frames(void) { return 2; }
-long platform_plug_blocks(const unsigned long *blocks, unsigned long n, unsigned long last_frames)
-{
-	(void)blocks, (void)n, (void)last_frames;
-	return -EOPNOTSUPP;
-}
-int platform_unplug_block(unsigned long b) { (void)b; return -EOPNOTSUPP; }
+/* PVH moves no metadata out of a block yet: a block that holds some stays plugged. */
 int platform_meta_move(pfn_t p, pfn_t to) { (void)p, (void)to; return -ENOENT; }

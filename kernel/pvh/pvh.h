@@ -2,12 +2,7 @@
  * The PVH platform (x86-64, entered through the PVH ABI: Xen's type =
  * "pvh", or QEMU's -kernel). What its files share: the start info found at
  * entry, port I/O, the page tables (pt.c), memory at start of day (mem.c).
- *
- * This first cut runs without a hypervisor (QEMU booting the image
- * directly): output on QEMU's debug console port, time from the TSC timed
- * against the PIT, and memory from the start info's memory map, with
- * nothing to grow into or give back to. Under Xen it would find its
- * services through CPUID; that is the next step (issue 12).
+ * The host below it (host.h) is linked in separately.
  */
 #ifndef TIDE_PVH_H
 #define TIDE_PVH_H
@@ -19,7 +14,7 @@ struct pvh_range {
 	uint64_t addr, size;
 	uint32_t type; /* 1: RAM */
 };
-#define PVH_MAX_RANGES 64
+#define PVH_MAX_RANGES 64U
 #define PVH_RAM 1
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
@@ -30,11 +25,12 @@ static inline uint8_t inb(uint16_t port)
 	return v;
 }
 
+/* The start info's flags (SIF_INITDOMAIN for a PVH dom0). */
+uint32_t pvh_start_flags(void);
 /* The memory map the start info gave, copied at entry. */
 const struct pvh_range *pvh_memmap(unsigned *n);
 
 void pvh_traps_init(void);
-void pvh_time_init(void);
 void pvh_mem_init(void);
 
 #endif

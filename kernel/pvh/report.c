@@ -3,6 +3,7 @@
 #include <tide/lib.h>
 #include <tide/mem_boot.h>
 #include <tide/mem_report.h>
+#include "host.h"
 #include "layout.h"
 
 void mem_report_boot(void)
@@ -10,8 +11,8 @@ void mem_report_boot(void)
 	const struct mem_boot_info *i = mem_boot_info();
 	unsigned long space = i->space_blocks * BLOCK_PAGES;
 	printk("tide: memory at start of day\n");
-	printk("  the machine: %lu pages of RAM in whole 2 MiB blocks, no hypervisor (nothing to grow into)\n",
-	       i->boot_pages);
+	printk("  %s: %ld pages held, maximum reservation %ld pages (%ld MiB)\n", host_name(), i->boot_reservation,
+	       i->max_reservation, (long)PAGES_TO_MIB(i->max_reservation));
 	printk("  boot memory %lu MiB in %lu blocks; pfn space %lu MiB (%lu blocks are holes)\n",
 	       PAGES_TO_MIB(i->boot_pages), i->boot_blocks, PAGES_TO_MIB(space), blocks_in_state(BLOCK_HOLE));
 	printk("  virtual layout (reserved / backed):\n");

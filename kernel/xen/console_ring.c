@@ -1,6 +1,6 @@
 /*
- * A domU's console: the xencons_interface ring in the console page whose mfn
- * and event channel start_info gives. Output goes into the out ring and the
+ * A domU's console: the xencons_interface ring in the console page and the
+ * event channel the platform gives (xen.h). Output goes into the out ring and the
  * event channel tells xenconsoled. When the ring is full the writer waits
  * for the daemon: blocking on the event channel once threads run, yielding
  * to Xen before that.
@@ -12,7 +12,7 @@
 #include "console.h"
 #include "events.h"
 #include "hypercall.h"
-#include "pv.h"
+#include "xen.h"
 
 static volatile struct xencons_interface *ring;
 static evtchn_port_t port;
@@ -20,14 +20,13 @@ static bool events_ready;
 
 void console_ring_init(void)
 {
-	const start_info_t *si = pv_start_info();
-	ring = (struct xencons_interface *)(pv_m2p(mfn(si->console.domU.mfn)).n << PAGE_SHIFT);
-	port = si->console.domU.evtchn;
+	ring = xen_console_page();
+	port = xen_console_evtchn();
 }
 
 evtchn_port_t console_ring_port(void) { return port; }
 
-void console_ring_resume(void) { port = pv_start_info()->console.domU.evtchn; }
+void console_ring_resume(void) { port = xen_console_evtchn(); }
 
 void console_ring_use_events(void)
 {

@@ -4,7 +4,7 @@
 #include <tide/sched.h>
 #include "events.h"
 #include "hypercall.h"
-#include "pv.h"
+#include "xen.h"
 #include "time.h"
 
 #define MAX_PORTS 8
@@ -40,7 +40,7 @@ void evtchn_notify(evtchn_port_t port)
 /* Collect pending ports into their fired flags and wake their waiters. */
 static void collect_pending(void)
 {
-	shared_info_t *s = pv_shared_info();
+	shared_info_t *s = xen_shared_info();
 	for (unsigned i = 0; i < nr_ports; i++) {
 		unsigned long bit = 1UL << (ports[i].port % 64);
 		unsigned long *word = (unsigned long *)&s->evtchn_pending[ports[i].port / 64];

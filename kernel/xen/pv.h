@@ -11,7 +11,6 @@
 #define INVALID_MFN (~0UL)
 
 const start_info_t *pv_start_info(void);
-shared_info_t *pv_shared_info(void);
 
 /* Machine frame behind a guest frame, INVALID_MFN when unpopulated. */
 mfn_t pv_p2m_get(pfn_t p);

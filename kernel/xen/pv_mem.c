@@ -28,6 +28,7 @@
 #include "hypercall.h"
 #include "layout.h"
 #include "pv.h"
+#include "xen.h"
 #include "pv_p2m.h"
 #include "pv_pt.h"
 #include "suspend.h"
@@ -220,7 +221,7 @@ void pv_shared_info_map(void)
 {
 	if (pt_map_page(SHARED_INFO_VA, mfn(pv_start_info()->shared_info >> PAGE_SHIFT), PTE_DATA))
 		panic("pv_mem: cannot map shared info");
-	pv_shared_info()->vcpu_info[0].evtchn_upcall_mask = 1; /* events are polled, never delivered */
+	xen_shared_info()->vcpu_info[0].evtchn_upcall_mask = 1; /* events are polled, never delivered */
 }
 
 void pv_shared_info_unmap(void) { pt_unmap_page(SHARED_INFO_VA); }

@@ -5,6 +5,7 @@
 #include <tide/platform.h>
 #include "layout.h"
 #include "pv.h"
+#include "xen.h"
 #include "pv_p2m.h"
 #include "pv_pt.h"
 
@@ -40,11 +41,11 @@ void p2m_lists_init(unsigned long boot_blocks)
 		if (p2m_lists_set(b, mfn((pte & PTE_MFN_MASK) >> PAGE_SHIFT)))
 			panic("p2m: no frames for the frame lists");
 	}
-	pv_shared_info()->arch.pfn_to_mfn_frame_list_list = list_list_mfn.n;
+	xen_shared_info()->arch.pfn_to_mfn_frame_list_list = list_list_mfn.n;
 }
 
 /* The range a save walks (shared info's max_pfn): every block with its own p2m page, no more. */
-static void publish_range(void) { pv_shared_info()->arch.max_pfn = top_listed * BLOCK_PAGES; }
+static void publish_range(void) { xen_shared_info()->arch.max_pfn = top_listed * BLOCK_PAGES; }
 
 int p2m_lists_set(unsigned long b, mfn_t p2m_page)
 {
@@ -89,7 +90,7 @@ static unsigned long list_entry(unsigned long b)
 
 int p2m_lists_check(void)
 {
-	unsigned long max_pfn = pv_shared_info()->arch.max_pfn;
+	unsigned long max_pfn = xen_shared_info()->arch.max_pfn;
 	if (max_pfn != top_listed * BLOCK_PAGES || (top_listed && !listed(top_listed - 1))) {
 		printk("check: shared info's max_pfn is %lx, not one past the highest listed block (%lu)\n", max_pfn,
 		       top_listed);
@@ -117,7 +118,7 @@ void p2m_lists_resume(void)
 		for (unsigned long i = 0; i < ENTRIES; i++)
 			lists[top][i] = list_entry(top * ENTRIES + i);
 	}
-	pv_shared_info()->arch.pfn_to_mfn_frame_list_list = pv_p2m_get(virt_to_frame(list_list)).n;
+	xen_shared_info()->arch.pfn_to_mfn_frame_list_list = pv_p2m_get(virt_to_frame(list_list)).n;
 	publish_range();
 }
 

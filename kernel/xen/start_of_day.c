@@ -11,18 +11,24 @@
 #include <tide/lib.h>
 #include <tide/mem_report.h>
 #include <tide/memory_target.h>
+#include <tide/platform.h>
 #include <tide/xenstore.h>
 #include "console.h"
 #include "events.h"
 #include "hypercall.h"
 #include "pv.h"
+#include "xen.h"
 #include "layout.h"
 
 static const start_info_t *start_info;
 static char cmdline[MAX_GUEST_CMDLINE];
 
 const start_info_t *pv_start_info(void) { return start_info; }
-shared_info_t *pv_shared_info(void) { return (shared_info_t *)SHARED_INFO_VA; }
+shared_info_t *xen_shared_info(void) { return (shared_info_t *)SHARED_INFO_VA; }
+void *xen_console_page(void) { return frame_to_virt(pv_m2p(mfn(start_info->console.domU.mfn))); }
+evtchn_port_t xen_console_evtchn(void) { return start_info->console.domU.evtchn; }
+void *xen_store_page(void) { return start_info->store_mfn ? frame_to_virt(pv_m2p(mfn(start_info->store_mfn))) : NULL; }
+evtchn_port_t xen_store_evtchn(void) { return start_info->store_evtchn; }
 const char *kernel_cmdline(void) { return cmdline; }
 bool kernel_is_dom0(void) { return start_info && (start_info->flags & SIF_INITDOMAIN); }
 

@@ -6,6 +6,7 @@
 #include "events.h"
 #include "hypercall.h"
 #include "pv.h"
+#include "xen.h"
 #include "pv_p2m.h"
 #include "suspend.h"
 #include "time.h"
@@ -33,7 +34,7 @@ void pv_suspend(void)
 		p2m_lists_resume();
 		console_ring_resume();
 	}
-	evtchn_port_t now[2] = {console_ring_port(), pv_start_info()->store_evtchn};
+	evtchn_port_t now[2] = {console_ring_port(), xen_store_evtchn()};
 	events_resume(restored, old, now, 2);
 	if (restored)
 		pv_elastic_resume();

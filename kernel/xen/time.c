@@ -8,7 +8,7 @@
 #include <tide/kernel.h>
 #include <tide/lib.h>
 #include "hypercall.h"
-#include "pv.h"
+#include "xen.h"
 #include "time.h"
 
 static inline uint64_t rdtsc(void)
@@ -23,7 +23,7 @@ static uint64_t suspended_at; /* monotonic_ns() when the guest suspended */
 
 static uint64_t xen_system_time(void)
 {
-	volatile struct vcpu_time_info *t = &pv_shared_info()->vcpu_info[0].time;
+	volatile struct vcpu_time_info *t = &xen_shared_info()->vcpu_info[0].time;
 	uint32_t version;
 	uint64_t ns;
 	do {

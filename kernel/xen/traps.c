@@ -6,7 +6,7 @@
 #include <tide/kernel.h>
 #include <tide/lib.h>
 #include "hypercall.h"
-#include "pv.h"
+#include "xen.h"
 
 #define TRAP(v) extern char trap_##v[];
 TRAP(0) TRAP(1) TRAP(3) TRAP(4) TRAP(5) TRAP(6) TRAP(7) TRAP(8) TRAP(10) TRAP(11) TRAP(12)
@@ -34,7 +34,7 @@ _Noreturn void trap_fatal(unsigned vector, const unsigned long *frame, int has_e
 	unsigned long rip = frame[has_error ? 3 : 2];
 	printk("tide: fatal exception %u at rip %lx, error %lx", vector, rip, error);
 	if (vector == 14)
-		printk(", address %lx", pv_shared_info()->vcpu_info[0].arch.cr2);
+		printk(", address %lx", xen_shared_info()->vcpu_info[0].arch.cr2);
 	printk("\n");
 	kernel_exit(3);
 }

@@ -30,7 +30,7 @@
 #include <tide/sched.h>
 #include <tide/xenstore.h>
 #include "events.h"
-#include "pv.h"
+#include "xen.h"
 #include "suspend.h"
 
 #define REPLY_TIMEOUT_NS (10ULL * 1000 * 1000 * 1000)
@@ -82,11 +82,9 @@ static void reader(void *unused)
 
 int xenstore_init(void)
 {
-	const start_info_t *si = pv_start_info();
-	if (kernel_is_dom0() || !si->store_mfn)
+	if (kernel_is_dom0() || !(ring = xen_store_page()))
 		return -ENOENT;
-	ring = (struct xenstore_domain_interface *)(pv_m2p(mfn(si->store_mfn)).n << PAGE_SHIFT);
-	port = si->store_evtchn;
+	port = xen_store_evtchn();
 	evtchn_add(port);
 	if (!thread_create("xenstore", reader, NULL))
 		panic("xenstore: no memory for the reader thread");
@@ -353,7 +351,7 @@ evtchn_port_t xenstore_port(void) { return port; }
 int xenstore_resume(bool new_domain)
 {
 	if (new_domain) { /* a new store: what was on the way to or from the old one is gone */
-		port = pv_start_info()->store_evtchn;
+		port = xen_store_evtchn();
 		in_have = out_len = out_sent = 0;
 	}
 	busy = false;

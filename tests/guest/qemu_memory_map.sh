@@ -8,7 +8,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 mib=$1 log=$2 name="qemu/memory_map_$1"
-"$here/tools/qemurun" --quiet --mem "$mib" --log "$log" "$here/build/tide-tests-pvh.elf" test=report 2>> "$log"
+"$here/tools/qemurun" --quiet --mem "$mib" --log "$log" "$here/build/tide-tests-direct.elf" test=report 2>> "$log"
 rc=$?
 [[ $rc == 0 ]] || { echo "not ok - $name # exit status $rc; log: ${log#$here/}"; exit 0; }
 # whole RAM blocks from the map (adjacent RAM ranges joined), and the holes below the last one

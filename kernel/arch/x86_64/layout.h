@@ -14,6 +14,7 @@
  *                         | PV p2m list (8 B/frame)         |  +2 GiB    <= 1 GiB
  *                         | Xen's shared info page          |  +4 GiB
  *                         | scratch window (1 page)         |  +4 GiB + 4 KiB
+ *                         | PVH: console, xenstore rings    |  +4 GiB + 8, 12 KiB
  *   0x0000_0180_0000_0000 +---------------------------------+
  *
  * Each metadata region is sized at boot for the largest pfn space the guest
@@ -32,5 +33,7 @@
 #define P2M_BASE (METADATA_BASE + (2UL << 30))
 #define SHARED_INFO_VA (METADATA_BASE + (4UL << 30))
 #define SCRATCH_VA (SHARED_INFO_VA + 0x1000UL)
+#define CONSOLE_RING_VA (SHARED_INFO_VA + 0x2000UL) /* PVH: the rings are not RAM of the guest's */
+#define STORE_RING_VA (SHARED_INFO_VA + 0x3000UL)
 
 #endif

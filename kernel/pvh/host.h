@@ -1,0 +1,31 @@
+/*
+ * The host below a PVH guest, as the PVH platform (kernel/pvh: entry, page
+ * tables, memory from the memory map, traps) sees it. The build links one
+ * host: kernel/direct (nothing below: QEMU booting the image directly) or,
+ * next, Xen. The host gives the console, the clock and the idle hook, and
+ * the elastic half of tide/platform.h (populate, release, plug, unplug, the
+ * reservation): memory to grow into, or a refusal where there is none.
+ */
+#ifndef TIDE_PVH_HOST_H
+#define TIDE_PVH_HOST_H
+
+#include "pvh.h"
+
+/* What it is, for the boot lines ("no hypervisor", "Xen"). */
+const char *host_name(void);
+/* Before anything is printed: find the host and what printk needs. */
+void host_early_init(void);
+/* The memory map, when the start info has none: ranges written, or 0. */
+unsigned host_memory_map(struct pvh_range *out, unsigned max);
+/*
+ * RAM frames outside whole 2 MiB blocks, which Tide does not use: give
+ * them back to the host if it takes them (Xen), so that what the host says
+ * the guest holds is what the guest counts. Frames given back, or 0 when
+ * the host keeps them (no hypervisor: the guest's memory is its whole
+ * blocks, by definition).
+ */
+unsigned long host_give_back(pfn_t first, unsigned long n);
+/* Once memory is set up: the clock and the scheduler's idle hook. */
+void host_init(void);
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * What the Xen services that PV and PVH share (events.c, time.c,
+ * console.c, console_ring.c, xenstore.c) ask of the platform below them:
+ * the shared info page, and where a domU's console and xenstore rings are
+ * (PV: start_info; PVH: HVM parameters). Each platform implements these.
+ */
+#ifndef TIDE_XEN_XEN_H
+#define TIDE_XEN_XEN_H
+
+#include <tide/types.h>
+#include <xen/xen.h>
+#include <xen/event_channel.h>
+
+shared_info_t *xen_shared_info(void);
+
+/* A domU's console ring page, mapped, and its event channel (as the toolstack gave them now). */
+void *xen_console_page(void);
+evtchn_port_t xen_console_evtchn(void);
+/* The same for xenstore; NULL when there is no store (dom0). */
+void *xen_store_page(void);
+evtchn_port_t xen_store_evtchn(void);
+
+#endif
