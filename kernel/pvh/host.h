@@ -25,6 +25,13 @@ unsigned host_memory_map(struct pvh_range *out, unsigned max);
  * blocks, by definition).
  */
 unsigned long host_give_back(pfn_t first, unsigned long n);
+/*
+ * Memory is set up and the partial RAM given back: populated is what the
+ * guest holds. Frames the host counts beyond it (a PVH domU's rings and
+ * ACPI tables, populated by the toolstack outside RAM) are left out of
+ * platform_reservation_pages() from here on.
+ */
+void host_memory_ready(unsigned long populated);
 /* Once memory is set up: the clock and the scheduler's idle hook. */
 void host_init(void);
 

@@ -235,6 +235,7 @@ void pvh_mem_init(void)
 	info.frontier_pages = frontier_next - frontier_first;
 	give_back_partial_ram();
 	info.boot_pages = frames_populated();
+	host_memory_ready(info.boot_pages);
 	info.boot_reservation = platform_reservation_pages();
 	info.max_reservation = platform_max_pages();
 }

@@ -16,6 +16,7 @@
 #include <tide/kernel.h>
 #include <tide/lib.h>
 #include <tide/platform.h>
+#include <tide/xenstore.h>
 #include <xen/arch-x86/cpuid.h>
 #include <xen/hvm/hvm_op.h>
 #include <xen/hvm/params.h>
@@ -140,8 +141,11 @@ void host_init(void)
 	if (!dom0)
 		console_ring_init(); /* again, at its fixed address */
 	events_init();
-	if (!dom0)
+	if (!dom0) {
 		console_ring_use_events();
+		if (xenstore_init())
+			printk("pvh: no xenstore\n");
+	}
 }
 
 shared_info_t *xen_shared_info(void) { return (shared_info_t *)SHARED_INFO_VA; }
