@@ -1,7 +1,9 @@
 /*
- * What the guest holds with no hypervisor: the memory the machine has, for
- * good (the elastic calls refuse: pvh/elastic_none.c).
+ * The elastic half of tide/platform.h with no hypervisor: the guest has the
+ * memory the machine has, for good, and every request for more or for less
+ * is refused (-EOPNOTSUPP), as a host that says no.
  */
+#include <tide/lib.h>
 #include <tide/mem_boot.h>
 #include <tide/platform.h>
 #include "../pvh/host.h"
@@ -12,3 +14,16 @@ const struct platform_stats *platform_stats(void) { return &stats; }
 long platform_reservation_pages(void) { return (long)mem_boot_info()->boot_pages; }
 long platform_max_pages(void) { return (long)mem_boot_info()->boot_pages; }
 void host_memory_ready(unsigned long populated) { (void)populated; } /* nothing beyond RAM to leave out */
+unsigned long host_space_blocks(unsigned long ram_end) { return ram_end; }
+
+long platform_populate(const pfn_t *frames, unsigned long n) { (void)frames, (void)n; return -EOPNOTSUPP; }
+long platform_populate_blocks(const unsigned long *blocks, unsigned long n) { (void)blocks, (void)n; return -EOPNOTSUPP; }
+long platform_release(const pfn_t *frames, unsigned long n) { (void)frames, (void)n; return -EOPNOTSUPP; }
+long platform_release_blocks(const unsigned long *blocks, unsigned long n) { (void)blocks, (void)n; return -EOPNOTSUPP; }
+unsigned platform_block_meta_frames(void) { return 0; }
+long platform_plug_blocks(const unsigned long *blocks, unsigned long n, unsigned long last_frames)
+{
+	(void)blocks, (void)n, (void)last_frames;
+	return -EOPNOTSUPP;
+}
+int platform_unplug_block(unsigned long b) { (void)b; return -EOPNOTSUPP; }

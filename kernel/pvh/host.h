@@ -32,6 +32,12 @@ unsigned long host_give_back(pfn_t first, unsigned long n);
  * platform_reservation_pages() from here on.
  */
 void host_memory_ready(unsigned long populated);
+/*
+ * The pfn space, in blocks, for a guest whose RAM ends at block ram_end:
+ * ram_end when there is nothing to grow into; else room up to the host's
+ * limit for the guest or the hotplug_limit_mib option (the larger).
+ */
+unsigned long host_space_blocks(unsigned long ram_end);
 /* Once memory is set up: the clock and the scheduler's idle hook. */
 void host_init(void);
 

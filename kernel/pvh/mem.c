@@ -3,9 +3,16 @@
  * platform calls (tide/platform.h) with no hypervisor behind them.
  *
  * The memory map (start info) says where RAM is. A block is Tide's when all
- * of its 2 MiB is RAM; every other block below the highest RAM block is a
- * hole, so nothing is ever mapped or handed out inside a hole, an MMIO
- * range or the BIOS's first megabyte. Start of day then:
+ * of its 2 MiB is RAM. Every other block below 4 GiB and below the top of
+ * RAM is a hole, and so is every block above that the map lists as not RAM,
+ * so nothing is ever mapped, handed out or hot-added inside a hole, an MMIO
+ * range or the BIOS's first megabyte; the rest of the pfn space (as large
+ * as the host lets the guest grow, host.h) is room to hot-add into. A map
+ * that lists UNUSABLE ranges is Xen's for a PVH dom0, which mirrors the
+ * machine's: there, space the map does not list may hold a device's 64-bit
+ * BARs, and only the UNUSABLE ranges (the host's RAM dom0 was not given)
+ * are room to hot-add into.
+ * Start of day then:
  *   1. takes frames for tables and metadata from the boot frontier, the
  *      frames just past the image (pvh.ld puts it at 2 MiB, in RAM);
  *   2. builds the direct map in new tables: each RAM block with one 2 MiB
@@ -106,7 +113,31 @@ static bool take_frame(enum reserved_kind kind, pfn_t *out)
 	return metapool_take(kind, out) == 0;
 }
 
-static bool take_table_frame(pfn_t *out) { return take_frame(RESERVED_PAGETABLE, out); }
+/*
+ * L1 tables a block no longer needs (it went back whole, or is mapped whole
+ * again) are kept for the next block that needs one, as PV keeps its
+ * tables: handing them to the allocator would move the guest's floor under
+ * a shrink that is meeting it.
+ */
+static pfn_t spare_tables[64];
+static unsigned nr_spare_tables;
+
+void pvh_table_put(pfn_t table)
+{
+	if (nr_spare_tables < ARRAY_SIZE(spare_tables))
+		spare_tables[nr_spare_tables++] = table;
+	else
+		metapool_put(table);
+}
+
+static bool take_table_frame(pfn_t *out)
+{
+	if (nr_spare_tables) {
+		*out = spare_tables[--nr_spare_tables];
+		return true;
+	}
+	return take_frame(RESERVED_PAGETABLE, out);
+}
 
 int platform_meta_back(void *va)
 {
@@ -179,12 +210,46 @@ static void tell_frames(unsigned long p, unsigned long end)
 	}
 }
 
+/* Does the map list the machine's RAM that the guest was not given (a PVH dom0's)? */
+static bool map_mirrors_machine(const struct pvh_range *map, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (map[i].type == PVH_UNUSABLE)
+			return true;
+	return false;
+}
+
+/* Blocks that are not room to hot-add into: the rules at the top. */
+static void tell_holes(void)
+{
+	unsigned n;
+	const struct pvh_range *map = pvh_memmap(&n);
+	if (map_mirrors_machine(map, n)) { /* holes between the whole blocks of the UNUSABLE ranges (in order) */
+		uint64_t from = 0;
+		for (unsigned i = 0; i < n; i++) {
+			uint64_t first = DIV_ROUND_UP(map[i].addr, BLOCK_BYTES) * BLOCK_BYTES;
+			uint64_t end = (map[i].addr + map[i].size) / BLOCK_BYTES * BLOCK_BYTES;
+			if (map[i].type != PVH_UNUSABLE || first >= end)
+				continue;
+			mem_boot_hole(from, first);
+			from = end;
+		}
+		mem_boot_hole(from, info.space_blocks * BLOCK_BYTES);
+		return;
+	}
+	uint64_t low = MAX((uint64_t)GIB(4), ram[nr_ram - 1].end * BLOCK_BYTES);
+	mem_boot_hole(0, low);
+	for (unsigned i = 0; i < n; i++)
+		if (map[i].type != PVH_RAM)
+			mem_boot_hole(map[i].addr, map[i].addr + map[i].size);
+}
+
 static void tell_core(void)
 {
 	for (unsigned i = 0; i < nr_ram; i++)
 		for (unsigned long b = ram[i].first; b < ram[i].end; b++)
 			mem_boot_online(b);
-	mem_boot_hole(0, info.space_blocks * BLOCK_BYTES); /* every block that is not RAM */
+	tell_holes();
 	for (unsigned i = 0; i < nr_ram; i++)
 		tell_frames(ram[i].first * BLOCK_PAGES, ram[i].end * BLOCK_PAGES);
 }
@@ -219,7 +284,7 @@ static void give_back_partial_ram(void)
 void pvh_mem_init(void)
 {
 	find_ram_blocks();
-	info.space_blocks = ram[nr_ram - 1].end;
+	info.space_blocks = host_space_blocks(ram[nr_ram - 1].end);
 	for (unsigned i = 0; i < nr_ram; i++)
 		info.boot_blocks += ram[i].end - ram[i].first;
 	frontier_first = frontier_next = (unsigned long)_image_end >> PAGE_SHIFT;

@@ -100,3 +100,39 @@ bool pt_lookup(unsigned long va, pfn_t *out)
 	}
 	return false;
 }
+
+bool pt_is_large(unsigned long va)
+{
+	uint64_t *e = walk(va, 2, false);
+	return e && (*e & PTE_PRESENT) && (*e & PTE_LARGE);
+}
+
+int pt_split(unsigned long va)
+{
+	uint64_t *e = walk(va, 2, false);
+	pfn_t f;
+	BUG_ON(!e || !(*e & PTE_LARGE));
+	uint64_t *l1 = new_table(&f);
+	if (!l1)
+		return -ENOMEM;
+	pfn_t first = entry_frame(*e);
+	for (unsigned i = 0; i < 512; i++)
+		l1[i] = ((first.n + i) << PAGE_SHIFT) | PTE_DATA;
+	*e = (f.n << PAGE_SHIFT) | PTE_DATA;
+	pt_flush();
+	return 0;
+}
+
+bool pt_clear_region(unsigned long va, pfn_t *table)
+{
+	uint64_t *e = walk(va, 2, false);
+	if (!e || !(*e & PTE_PRESENT))
+		return false;
+	bool was_table = !(*e & PTE_LARGE);
+	*table = entry_frame(*e);
+	*e = 0;
+	pt_flush();
+	return was_table;
+}
+
+void pt_flush(void) { pt_activate(); }

@@ -35,4 +35,20 @@ void pt_unmap_page(unsigned long va);
 /* The frame mapped at va and whether va is mapped at all (4 KiB or inside a large page). */
 bool pt_lookup(unsigned long va, pfn_t *out);
 
+/*
+ * The 2 MiB region at va (aligned): is it one large page, and turn a large
+ * page into an L1 table of the same 512 pages (0, or -ENOMEM when no table
+ * frame could be had: nothing changed).
+ */
+bool pt_is_large(unsigned long va);
+int pt_split(unsigned long va);
+/*
+ * Unmap the whole region: a large page, or an L1 table, whose frame is
+ * returned in *table (for the caller to give back) with true. The TLB is
+ * flushed.
+ */
+bool pt_clear_region(unsigned long va, pfn_t *table);
+/* Reload the page tables: after many entries changed. */
+void pt_flush(void);
+
 #endif

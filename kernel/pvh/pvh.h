@@ -16,6 +16,7 @@ struct pvh_range {
 };
 #define PVH_MAX_RANGES 64U
 #define PVH_RAM 1
+#define PVH_UNUSABLE 5 /* Xen's map for a PVH dom0: the host's RAM that dom0 was not given */
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
 static inline uint8_t inb(uint16_t port)
@@ -29,6 +30,9 @@ static inline uint8_t inb(uint16_t port)
 uint32_t pvh_start_flags(void);
 /* The memory map the start info gave, copied at entry. */
 const struct pvh_range *pvh_memmap(unsigned *n);
+
+/* An L1 table frame a block no longer needs (still RESERVED_PAGETABLE): kept for the next one (mem.c). */
+void pvh_table_put(pfn_t table);
 
 void pvh_traps_init(void);
 void pvh_mem_init(void);

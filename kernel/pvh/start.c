@@ -9,6 +9,7 @@
 #include <tide/kernel.h>
 #include <tide/lib.h>
 #include <tide/mem_report.h>
+#include <tide/metapool.h>
 #include <xen/xen.h>
 #include <xen/arch-x86/hvm/start_info.h>
 #include "host.h"
@@ -58,6 +59,7 @@ _Noreturn void pvh_start_of_day(unsigned long start_info_paddr)
 	pvh_traps_init();
 	pvh_mem_init();
 	host_init();
+	metapool_refill(); /* what the host's own mappings took from it */
 	mem_report_boot();
 	printk("tide: app_main at %lu ms\n", (unsigned long)(monotonic_ns() / 1000000));
 	kernel_exit(app_main());

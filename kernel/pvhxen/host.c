@@ -12,6 +12,7 @@
  * at fixed addresses once the direct map is built, and through the boot
  * tables' 1:1 map before. Events are polled, as on PV (upcalls masked).
  */
+#include <tide/balloon.h>
 #include <tide/frame.h>
 #include <tide/kernel.h>
 #include <tide/lib.h>
@@ -141,6 +142,7 @@ void host_init(void)
 	if (!dom0)
 		console_ring_init(); /* again, at its fixed address */
 	events_init();
+	balloon_init();
 	if (!dom0) {
 		console_ring_use_events();
 		if (xenstore_init())

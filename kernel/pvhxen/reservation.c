@@ -3,22 +3,30 @@
  * (XENMEM_current_reservation, XENMEM_maximum_reservation), the count less
  * the frames the toolstack populated outside the guest's RAM (a domU's
  * console and xenstore rings and its ACPI tables), which Xen counts as the
- * guest's and which the guest never hands out. Growing and giving back are
- * not built yet on PVH (pvh/elastic_none.c refuses them).
+ * guest's and which the guest never hands out (growing and giving back:
+ * elastic.c).
  */
+#include <tide/frame.h>
+#include <tide/kernel.h>
+#include <tide/lib.h>
 #include <tide/platform.h>
 #include "../pvh/host.h"
 #include "../xen/hypercall.h"
 
-static struct platform_stats stats;
 static long outside_ram;
-
-const struct platform_stats *platform_stats(void) { return &stats; }
 
 void host_memory_ready(unsigned long populated)
 {
 	long held = hyp_reservation(XENMEM_current_reservation);
 	outside_ram = held > (long)populated ? held - (long)populated : 0;
+}
+
+unsigned long host_space_blocks(unsigned long ram_end)
+{
+	unsigned long limit_pages = MIB_TO_PAGES(cmdline_ulong("hotplug_limit_mib", 512 * 1024));
+	long max = hyp_reservation(XENMEM_maximum_reservation);
+	unsigned long pages = MAX(max > 0 ? (unsigned long)max : 0, limit_pages);
+	return MAX(MIN(DIV_ROUND_UP(pages, BLOCK_PAGES), MAX_BLOCKS), ram_end);
 }
 
 long platform_reservation_pages(void)

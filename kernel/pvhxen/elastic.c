@@ -1,0 +1,262 @@
+/*
+ * Elastic memory of a PVH guest under Xen (the elastic half of
+ * tide/platform.h). With no p2m and page tables the guest writes itself,
+ * growing is XENMEM_populate_physmap at the frames' own numbers (2 MiB
+ * extents for whole blocks when Xen has them), and giving back is
+ * XENMEM_decrease_reservation at the same numbers.
+ *
+ * Mapping: a block whose 512 frames are all populated is mapped by one
+ * 2 MiB page (no L1 table); a block with some frames ballooned out has an
+ * L1 table of 4 KiB pages, taken when the block first loses a frame and
+ * kept for the next block that needs one when this one goes back whole or
+ * is mapped whole again (pvh_table_put). A hot-added block needs no metadata of its own
+ * (platform_block_meta_frames() is 0): its frame-state bytes are shared
+ * pages, backed by the core.
+ *
+ * Every call may be half-fulfilled by Xen: what was not populated is not
+ * mapped, what Xen did not take back is mapped again, and the count
+ * returned is the prefix that went through.
+ */
+#include <tide/frame.h>
+#include <tide/kernel.h>
+#include <tide/lib.h>
+#include <tide/platform.h>
+#include "../pvh/pt.h"
+#include "../pvh/pvh.h"
+#include "../xen/hypercall.h"
+
+#define BATCH 512
+
+static struct platform_stats stats;
+static xen_pfn_t list[BATCH];
+
+const struct platform_stats *platform_stats(void) { return &stats; }
+unsigned platform_block_meta_frames(void) { return 0; }
+
+static unsigned long va_of(pfn_t p) { return (unsigned long)frame_to_virt(p); }
+static unsigned long block_va(unsigned long b) { return va_of(block_to_pfn(b)); }
+
+/* One reservation request over list[0..n) of the given order: extents done (a prefix), or -errno. */
+static long reservation_op(unsigned cmd, unsigned long n, unsigned order)
+{
+	struct xen_memory_reservation r = {.nr_extents = n, .extent_order = order, .domid = DOMID_SELF};
+	set_xen_guest_handle(r.extent_start, list);
+	long rc = hyp_memory_op(cmd, &r);
+	if (cmd == XENMEM_populate_physmap)
+		stats.populate_hypercalls++;
+	else
+		stats.release_hypercalls++;
+	if (rc != (long)n)
+		stats.refused_hypercalls++;
+	return rc;
+}
+
+/* Give frames [0, n) of frames back to Xen at once (they are unmapped): how many went. */
+static unsigned long give_back(const pfn_t *frames, unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++)
+		list[i] = frames[i].n;
+	long rc = n ? reservation_op(XENMEM_decrease_reservation, n, 0) : 0;
+	return rc > 0 ? (unsigned long)rc : 0;
+}
+
+/* Map frame p with a 4 KiB page (its block gets an L1 table if it has none). */
+static int map_frame(pfn_t p) { return pt_map_page(va_of(p), p); }
+
+/* Populate frames one by one, BATCH at a time, mapping each: frames populated (a prefix), or -errno. */
+long platform_populate(const pfn_t *frames, unsigned long n)
+{
+	unsigned long done = 0;
+	while (done < n) {
+		unsigned long k = MIN(n - done, (unsigned long)BATCH);
+		for (unsigned long i = 0; i < k; i++)
+			list[i] = frames[done + i].n;
+		long rc = reservation_op(XENMEM_populate_physmap, k, 0);
+		unsigned long got = rc > 0 ? (unsigned long)rc : 0;
+		stats.frames_4k += got;
+		for (unsigned long i = 0; i < got; i++)
+			if (map_frame(frames[done + i])) { /* no table frame: what is not mapped goes back */
+				if (give_back(frames + done + i, got - i) != got - i)
+					panic("pvh: Xen will not take back frames it just gave");
+				done += i;
+				return done ? (long)done : -ENOMEM;
+			}
+		done += got;
+		if (got < k)
+			break;
+	}
+	return done ? (long)done : -ENOMEM;
+}
+
+/* Map block b, populated whole as a 2 MiB extent, with one large page (its old L1 table kept for reuse). */
+static int map_block_large(unsigned long b)
+{
+	pfn_t table;
+	if (pt_clear_region(block_va(b), &table))
+		pvh_table_put(table);
+	return pt_map_large(block_va(b), block_to_pfn(b));
+}
+
+/* Populate the first want frames of block b as 4 KiB frames (mapped): frames populated. */
+static unsigned long populate_block_frames(unsigned long b, unsigned long want)
+{
+	static pfn_t frames[BLOCK_PAGES];
+	for (unsigned long i = 0; i < want; i++)
+		frames[i] = pfn(block_to_pfn(b).n + i);
+	long got = platform_populate(frames, want);
+	return got > 0 ? (unsigned long)got : 0;
+}
+
+/*
+ * Populate n blocks, the last one's first last_frames frames only: one
+ * request of 2 MiB extents for the whole blocks (unless superpages=0),
+ * then 4 KiB frames, block by block, for whatever Xen had no 2 MiB extent
+ * for. Frames populated, a prefix in block order.
+ */
+static unsigned long populate_blocks(const unsigned long *blocks, unsigned long n, unsigned long last_frames)
+{
+	static int superpages = -1;
+	if (superpages < 0)
+		superpages = cmdline_ulong("superpages", 1) != 0;
+	unsigned long whole = last_frames == BLOCK_PAGES ? n : n - 1, large = 0, done = 0;
+	if (superpages && whole) {
+		for (unsigned long i = 0; i < whole; i++)
+			list[i] = block_to_pfn(blocks[i]).n;
+		long rc = reservation_op(XENMEM_populate_physmap, whole, BLOCK_ORDER);
+		large = rc > 0 ? (unsigned long)rc : 0;
+		stats.extents_2m += large;
+		stats.fallbacks_2m += whole - large;
+	}
+	for (unsigned long i = 0; i < large; i++) {
+		if (map_block_large(blocks[i])) { /* no table above it: what is not mapped goes back */
+			for (unsigned long j = i; j < large; j++)
+				list[j - i] = block_to_pfn(blocks[j]).n;
+			if (reservation_op(XENMEM_decrease_reservation, large - i, BLOCK_ORDER) != (long)(large - i))
+				panic("pvh: Xen will not take back extents it just gave");
+			return done;
+		}
+		done += BLOCK_PAGES;
+	}
+	for (unsigned long i = large; i < n; i++) {
+		unsigned long want = i < whole ? BLOCK_PAGES : last_frames;
+		unsigned long got = populate_block_frames(blocks[i], want);
+		done += got;
+		if (got < want)
+			break;
+	}
+	return done;
+}
+
+long platform_populate_blocks(const unsigned long *blocks, unsigned long n)
+{
+	unsigned long done = populate_blocks(blocks, n, BLOCK_PAGES);
+	return done ? (long)done : -ENOMEM;
+}
+
+long platform_plug_blocks(const unsigned long *blocks, unsigned long n, unsigned long last_frames)
+{
+	unsigned long done = populate_blocks(blocks, n, last_frames);
+	return done ? (long)done : -ENOMEM;
+}
+
+/* Unmap frames [0, n) (splitting large pages): how many are unmapped (a prefix; the rest stay). */
+static unsigned long unmap_frames(const pfn_t *frames, unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++) {
+		unsigned long region = va_of(frames[i]) & ~(BLOCK_BYTES - 1);
+		if (pt_is_large(region) && pt_split(region))
+			return i;
+		pt_unmap_page(va_of(frames[i]));
+	}
+	return n;
+}
+
+long platform_release(const pfn_t *frames, unsigned long n)
+{
+	unsigned long unmapped = unmap_frames(frames, n);
+	unsigned long went = give_back(frames, unmapped);
+	for (unsigned long i = went; i < unmapped; i++)
+		BUG_ON(map_frame(frames[i])); /* its block's L1 table is there */
+	return went ? (long)went : -EBUSY;
+}
+
+/*
+ * Give block b's 512 frames (unmapped) back. A block mapped by one large
+ * page came as one 2 MiB extent and goes back as one (Xen need not split
+ * its own 2 MiB mapping, which takes memory from its paging pool); any
+ * other goes back as 512 frames in one request (Xen takes an extent page
+ * by page, and one that fails half-way would be left half-freed). True
+ * when all went; when only some frames did, they are taken again.
+ */
+static bool give_back_block(pfn_t first, bool large)
+{
+	list[0] = first.n;
+	if (large)
+		return reservation_op(XENMEM_decrease_reservation, 1, BLOCK_ORDER) == 1;
+	static pfn_t frames[BLOCK_PAGES];
+	for (unsigned long i = 0; i < BLOCK_PAGES; i++)
+		frames[i] = pfn(first.n + i);
+	unsigned long went = give_back(frames, BLOCK_PAGES);
+	if (went == BLOCK_PAGES)
+		return true;
+	for (unsigned long i = 0; i < went; i++)
+		list[i] = first.n + i;
+	if (went && reservation_op(XENMEM_populate_physmap, went, 0) != (long)went)
+		panic("pvh: Xen took back part of block %lu and will not give it again", pfn_to_block(first));
+	return false;
+}
+
+/* Give back whole block b (every frame populated): frames given back, 0 if Xen kept it (mapped as before). */
+static unsigned long release_block(unsigned long b)
+{
+	pfn_t first = block_to_pfn(b), table;
+	bool large = pt_is_large(block_va(b));
+	bool had_table = pt_clear_region(block_va(b), &table);
+	if (give_back_block(first, large)) {
+		if (had_table)
+			pvh_table_put(table);
+		return BLOCK_PAGES;
+	}
+	if (large) {
+		BUG_ON(pt_map_large(block_va(b), first));
+	} else {
+		for (unsigned long i = 0; i < BLOCK_PAGES; i++)
+			BUG_ON(pt_map_page(va_of(pfn(first.n + i)), pfn(first.n + i))); /* a table from the reserve */
+		pvh_table_put(table);
+	}
+	return 0;
+}
+
+long platform_release_blocks(const unsigned long *blocks, unsigned long n)
+{
+	unsigned long done = 0;
+	for (unsigned long i = 0; i < n; i++) {
+		unsigned long went = release_block(blocks[i]);
+		done += went;
+		if (!went)
+			break;
+	}
+	return done ? (long)done : -EBUSY;
+}
+
+int platform_unplug_block(unsigned long b)
+{
+	pfn_t first = block_to_pfn(b), table;
+	if (pt_is_large(block_va(b)))
+		return release_block(b) ? 0 : -EBUSY;
+	static pfn_t frames[BLOCK_PAGES];
+	unsigned long n = 0;
+	for (unsigned long i = 0; i < BLOCK_PAGES; i++)
+		if (frame_state(pfn(first.n + i)) != FRAME_UNPOPULATED)
+			frames[n++] = pfn(first.n + i);
+	long went = n ? platform_release(frames, n) : 0;
+	if (went != (long)n) {
+		/* the block must be as it was: take back what went (Xen takes back a guest's frames whole; not seen) */
+		if (went > 0 && platform_populate(frames, (unsigned long)went) != went)
+			panic("pvh: Xen took back part of block %lu and will not give it again", b);
+		return -EBUSY;
+	}
+	if (pt_clear_region(block_va(b), &table))
+		pvh_table_put(table);
+	return 0;
+}
