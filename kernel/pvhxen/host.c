@@ -17,6 +17,8 @@
 #include <tide/kernel.h>
 #include <tide/lib.h>
 #include <tide/platform.h>
+#include <tide/log_limit.h>
+#include <tide/memory_target.h>
 #include <tide/xenstore.h>
 #include <xen/arch-x86/cpuid.h>
 #include <xen/hvm/hvm_op.h>
@@ -145,12 +147,21 @@ void host_init(void)
 	balloon_init();
 	if (!dom0) {
 		console_ring_use_events();
-		if (xenstore_init())
+		if (xenstore_init() == 0)
+			memory_target_start();
+		else
 			printk("pvh: no xenstore\n");
 	}
 }
 
 shared_info_t *xen_shared_info(void) { return (shared_info_t *)SHARED_INFO_VA; }
+
+/* xl save of a PVH guest: not built yet (a PVH suspend resumes through HVM's path), so refused. */
+void xen_take_suspend(void)
+{
+	static struct log_limit refusal_log;
+	printk_limited(&refusal_log, "tide: suspend refused: saving a PVH guest is not built yet");
+}
 
 void *xen_console_page(void)
 {

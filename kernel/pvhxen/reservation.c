@@ -15,9 +15,19 @@
 
 static long outside_ram;
 
+/*
+ * A PVH guest has no populate-on-demand: when the toolstack's memory map
+ * shows more RAM than Xen populated (xl's maxmem above memory at creation),
+ * the guest cannot tell which frames are there, and stops with one line
+ * saying how to create it instead.
+ */
 void host_memory_ready(unsigned long populated)
 {
 	long held = hyp_reservation(XENMEM_current_reservation);
+	if (held >= 0 && held < (long)populated)
+		panic("pvh: the memory map shows %lu MiB of RAM but Xen holds %ld MiB for this guest: create a PVH "
+		      "guest with maxmem equal to memory, then raise Xen's limit (xl mem-max) to let it grow",
+		      PAGES_TO_MIB(populated), (long)PAGES_TO_MIB(held));
 	outside_ram = held > (long)populated ? held - (long)populated : 0;
 }
 

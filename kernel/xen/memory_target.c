@@ -25,6 +25,7 @@
 #include <tide/sched.h>
 #include <tide/xenstore.h>
 #include "suspend.h"
+#include "xen.h"
 
 #define SECOND_NS 1000000000ULL
 #define REPORT_PERIOD_NS (SECOND_NS / 2)
@@ -57,7 +58,7 @@ static void balloon_thread(void *unused)
 	}
 }
 
-/* The lines that values written by the host cause: refusals, ignored targets, refused suspends. */
+/* The lines that values written by the host cause: refusals, ignored targets. */
 static struct log_limit target_log;
 
 static void refuse_target(const char *value, const char *why)
@@ -115,44 +116,6 @@ static void take_target(bool watch_set_echo)
 	thread_wake_all(&balloon_wakeup);
 }
 
-/*
- * The most a restored domain may hold: libxl restores with memory/target
- * (as it reads it when the save starts) as Xen's limit. ~0 when the node
- * is unreadable: then nothing is known to stand in the way.
- */
-static unsigned long restore_limit_pages(void)
-{
-	char value[64];
-	unsigned long kib;
-	int n = xs_read("memory/target", value, sizeof(value));
-	if (n < 0 || parse_decimal(value, (size_t)n, &kib))
-		return ~0UL;
-	return KIB_TO_PAGES(kib);
-}
-
-/*
- * xl save, xl migrate (suspend.h). A guest that holds more than a restore
- * would give it (it grew on shortage past its target and still uses the
- * memory) does not acknowledge: the image could not be restored and the
- * saved domain would be lost. libxl gives up after 60 s and cancels the
- * request; the guest runs on, and a save after `xl mem-set` succeeds.
- */
-static void take_suspend(void)
-{
-	unsigned long limit = restore_limit_pages();
-	if (balloon_shrink_for_suspend(limit)) {
-		printk_limited(&target_log,
-			       "tide: suspend refused: holding %lu KiB, %lu KiB in use, above the %lu KiB of "
-			       "memory/target that a restore would get; raise it (xl mem-set) and save again",
-			       PAGES_TO_KIB(frames_populated()),
-			       PAGES_TO_KIB(frames_in_state(FRAME_USED) + frames_in_state(FRAME_RESERVED)),
-			       PAGES_TO_KIB(limit));
-		return;
-	}
-	xs_write("control/shutdown", "");
-	pv_suspend();
-}
-
 /* The toolstack's control/shutdown request: acknowledged (cleared), then obeyed. */
 static void take_shutdown(void)
 {
@@ -160,7 +123,7 @@ static void take_shutdown(void)
 	if (xs_read("control/shutdown", value, sizeof(value)) <= 0)
 		return;
 	if (!strcmp(value, "suspend"))
-		return take_suspend();
+		return xen_take_suspend();
 	if (strcmp(value, "poweroff") && strcmp(value, "halt") && strcmp(value, "reboot") && strcmp(value, "crash"))
 		return; /* anything else: left for the toolstack to time out */
 	xs_write("control/shutdown", "");

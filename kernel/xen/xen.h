@@ -20,4 +20,12 @@ evtchn_port_t xen_console_evtchn(void);
 void *xen_store_page(void);
 evtchn_port_t xen_store_evtchn(void);
 
+/*
+ * The toolstack wrote control/shutdown = suspend (xl save, xl migrate), and
+ * the balloon is held: acknowledge and suspend, returning when running
+ * again, or refuse (leave the request unacknowledged, one line why; libxl
+ * cancels it after 60 s and the guest runs on).
+ */
+void xen_take_suspend(void);
+
 #endif
