@@ -30,13 +30,14 @@ KLDFLAGS := $(KCFLAGS) -nostdlib -static -no-pie -Wl,-T,kernel/arch/x86_64/kerne
 # kernel/pvhxen and the Xen services PV uses too), and PVH booted directly by
 # QEMU with no hypervisor (kernel/pvh with the host kernel/direct).
 COMMON_SRC := kernel/arch/x86_64/switch.S $(wildcard kernel/mem/*.c kernel/core/*.c kernel/lib/*.c)
-KERNEL_SRC := $(COMMON_SRC) kernel/arch/x86_64/head.S $(wildcard kernel/xen/*.c)
+KERNEL_SRC := $(COMMON_SRC) kernel/arch/x86_64/head.S kernel/arch/x86_64/hypercall.S $(wildcard kernel/xen/*.c)
 KERNEL_OBJ := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRC))
 PVH_SRC := $(wildcard kernel/arch/x86_64/pvh/*.S kernel/pvh/*.c)
 DIRECT_KERNEL_SRC := $(COMMON_SRC) $(PVH_SRC) $(wildcard kernel/direct/*.c)
 DIRECT_KERNEL_OBJ := $(patsubst %,$(BUILD)/%.o,$(DIRECT_KERNEL_SRC))
-XEN_SHARED_SRC := $(addprefix kernel/xen/,console.c console_ring.c events.c memory_target.c time.c xenstore.c)
-PVHXEN_KERNEL_SRC := $(COMMON_SRC) $(PVH_SRC) $(XEN_SHARED_SRC) $(wildcard kernel/pvhxen/*.c)
+XEN_SHARED_SRC := $(addprefix kernel/xen/,console.c console_ring.c events.c exit.c memory_target.c time.c xenstore.c)
+PVHXEN_KERNEL_SRC := $(COMMON_SRC) $(PVH_SRC) kernel/arch/x86_64/hypercall.S $(XEN_SHARED_SRC) \
+	$(wildcard kernel/pvhxen/*.c)
 PVHXEN_KERNEL_OBJ := $(patsubst %,$(BUILD)/%.o,$(PVHXEN_KERNEL_SRC))
 PVH_KLDFLAGS := $(filter-out -Wl$(comma)-T$(comma)kernel/arch/x86_64/kernel.ld,$(KLDFLAGS)) \
 	-Wl,-T,kernel/arch/x86_64/pvh/pvh.ld

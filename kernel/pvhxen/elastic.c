@@ -39,16 +39,7 @@ static unsigned long block_va(unsigned long b) { return va_of(block_to_pfn(b)); 
 /* One reservation request over list[0..n) of the given order: extents done (a prefix), or -errno. */
 static long reservation_op(unsigned cmd, unsigned long n, unsigned order)
 {
-	struct xen_memory_reservation r = {.nr_extents = n, .extent_order = order, .domid = DOMID_SELF};
-	set_xen_guest_handle(r.extent_start, list);
-	long rc = hyp_memory_op(cmd, &r);
-	if (cmd == XENMEM_populate_physmap)
-		stats.populate_hypercalls++;
-	else
-		stats.release_hypercalls++;
-	if (rc != (long)n)
-		stats.refused_hypercalls++;
-	return rc;
+	return hyp_reservation_op(&stats, cmd, list, n, order);
 }
 
 /* Give frames [0, n) of frames back to Xen at once (they are unmapped): how many went. */

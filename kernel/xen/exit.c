@@ -9,6 +9,7 @@
 #include <tide/lib.h>
 #include "console.h"
 #include "hypercall.h"
+#include "xen.h"
 
 #define DEBUG_EXIT_PORT 0xf4
 
@@ -28,11 +29,8 @@ _Noreturn void kernel_exit(int status)
 {
 	printk("tide: exit status %d\n", status);
 	console_flush();
-	if (kernel_is_dom0()) {
-		struct physdev_set_iopl iopl = {.iopl = 1};
-		if (hyp_physdev_op(PHYSDEVOP_set_iopl, &iopl) == 0)
-			outb(DEBUG_EXIT_PORT, (uint8_t)status);
-	}
+	if (kernel_is_dom0() && xen_port_io())
+		outb(DEBUG_EXIT_PORT, (uint8_t)status);
 	shutdown(status ? SHUTDOWN_crash : SHUTDOWN_poweroff);
 }
 

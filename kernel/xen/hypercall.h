@@ -5,6 +5,7 @@
 #ifndef TIDE_XEN_HYPERCALL_H
 #define TIDE_XEN_HYPERCALL_H
 
+#include <tide/platform.h>
 #include <tide/types.h>
 #include <xen/xen.h>
 #include <xen/memory.h>
@@ -82,6 +83,26 @@ static inline long hyp_set_trap_table(const struct trap_info *t)
 static inline long hyp_set_timer_op(uint64_t deadline_ns)
 {
 	return HC(__HYPERVISOR_set_timer_op, deadline_ns, 0, 0, 0, 0);
+}
+
+/*
+ * One populate or decrease request for this domain over list[0..n), each
+ * extent 2^order frames: extents done (a prefix), or -errno. Counted in
+ * the platform's statistics (tide/platform.h).
+ */
+static inline long hyp_reservation_op(struct platform_stats *stats, unsigned cmd, xen_pfn_t *list, unsigned long n,
+				      unsigned order)
+{
+	struct xen_memory_reservation r = {.nr_extents = n, .extent_order = order, .domid = DOMID_SELF};
+	set_xen_guest_handle(r.extent_start, list);
+	long rc = hyp_memory_op(cmd, &r);
+	if (cmd == XENMEM_populate_physmap)
+		stats->populate_hypercalls++;
+	else
+		stats->release_hypercalls++;
+	if (rc != (long)n)
+		stats->refused_hypercalls++;
+	return rc;
 }
 
 /* XENMEM_current_reservation / maximum_reservation for this domain, in pages. */

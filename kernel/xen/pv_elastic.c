@@ -67,16 +67,7 @@ const struct platform_stats *platform_stats(void) { return &stats; }
 
 static long reservation_op(unsigned cmd, xen_pfn_t *list, unsigned long n, unsigned order)
 {
-	struct xen_memory_reservation r = {.nr_extents = n, .extent_order = order, .domid = DOMID_SELF};
-	set_xen_guest_handle(r.extent_start, list);
-	long rc = hyp_memory_op(cmd, &r);
-	if (cmd == XENMEM_populate_physmap)
-		stats.populate_hypercalls++;
-	else
-		stats.release_hypercalls++;
-	if (rc != (long)n)
-		stats.refused_hypercalls++;
-	return rc;
+	return hyp_reservation_op(&stats, cmd, list, n, order);
 }
 
 /* Keep n unmapped extents of the given order that Xen did not take back. */

@@ -29,6 +29,12 @@ void *xen_console_page(void) { return frame_to_virt(pv_m2p(mfn(start_info->conso
 evtchn_port_t xen_console_evtchn(void) { return start_info->console.domU.evtchn; }
 void *xen_store_page(void) { return start_info->store_mfn ? frame_to_virt(pv_m2p(mfn(start_info->store_mfn))) : NULL; }
 evtchn_port_t xen_store_evtchn(void) { return start_info->store_evtchn; }
+
+bool xen_port_io(void)
+{
+	struct physdev_set_iopl iopl = {.iopl = 1};
+	return hyp_physdev_op(PHYSDEVOP_set_iopl, &iopl) == 0;
+}
 const char *kernel_cmdline(void) { return cmdline; }
 bool kernel_is_dom0(void) { return start_info && (start_info->flags & SIF_INITDOMAIN); }
 

@@ -28,4 +28,7 @@ evtchn_port_t xen_store_evtchn(void);
  */
 void xen_take_suspend(void);
 
+/* May this dom0 write the machine's I/O ports now (PV: once it raised its I/O privilege)? */
+bool xen_port_io(void);
+
 #endif

@@ -1,11 +1,12 @@
 /*
- * PV entry point, ELF notes that tell Xen how to load us, the hypercall page,
- * and the exception stubs.
+ * PV entry point, ELF notes that tell Xen how to load us (the hypercall
+ * page is in hypercall.S), and the exception stubs.
  *
  * Xen enters _start in 64-bit mode with %rsi = start_info (virtual), the
  * bootstrap region mapped at VIRT_BASE (0), and event delivery masked.
  */
 #include "elfnote.h"
+#include "trap_stub.h"
 
 ELFNOTE(XEN_ELFNOTE_GUEST_OS, .asciz "Tide")
 ELFNOTE(XEN_ELFNOTE_GUEST_VERSION, .asciz "0.1")
@@ -29,38 +30,10 @@ _start:
 	jmp 1b
 
 /*
- * long xen_hypercall(nr, a1, a2, a3, a4, a5): Xen's x86-64 convention puts the
- * arguments in rdi, rsi, rdx, r10, r8 and the entry at hypercall_page + 32*nr.
- */
-	.text
-	.globl xen_hypercall
-xen_hypercall:
-	movq %rdi, %rax
-	shlq $5, %rax
-	leaq hypercall_page(%rip), %r11
-	addq %r11, %rax
-	movq %rsi, %rdi
-	movq %rdx, %rsi
-	movq %rcx, %rdx
-	movq %r8, %r10
-	movq %r9, %r8
-	call *%rax
-	ret
-
-/*
  * Exception stubs. On a PV guest Xen pushes rcx and r11 above the usual
  * frame; vectors with an error code have it between those and rip.
  * Every exception is fatal in Tide: report it and stop.
  */
-.macro trap_stub vec, has_error
-	.globl trap_\vec
-trap_\vec:
-	movl $\vec, %edi
-	movq %rsp, %rsi
-	movl $\has_error, %edx
-	andq $-16, %rsp
-	call trap_fatal
-.endm
 	trap_stub 0, 0
 	trap_stub 1, 0
 	trap_stub 3, 0
@@ -81,9 +54,6 @@ trap_\vec:
 
 	.section .bss.page_aligned, "aw", @nobits
 	.align 4096
-	.globl hypercall_page
-hypercall_page:
-	.skip 4096
 boot_stack:
 	.skip BOOT_STACK_SIZE
 boot_stack_top:

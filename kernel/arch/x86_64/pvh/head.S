@@ -1,6 +1,7 @@
 /*
  * PVH entry point: the ELF note that names it, the switch from 32-bit
- * protected mode to long mode, the exception stubs and the hypercall page.
+ * protected mode to long mode, and the exception stubs (under Xen the
+ * hypercall page is hypercall.S's).
  *
  * Xen (type = "pvh") and QEMU's -kernel loader both enter pvh_start32 at its
  * physical address in 32-bit protected mode: paging off, flat 4 GiB code and
@@ -11,6 +12,7 @@
  * the real direct map.
  */
 #include "../elfnote.h"
+#include "../trap_stub.h"
 
 ELFNOTE(XEN_ELFNOTE_GUEST_OS, .asciz "Tide")
 ELFNOTE(XEN_ELFNOTE_GUEST_VERSION, .asciz "0.1")
@@ -88,37 +90,9 @@ pvh_start64:
 	jmp 3b
 
 /*
- * long xen_hypercall(nr, a1, a2, a3, a4, a5): as on PV (Xen's x86-64
- * convention), through the page Xen fills when told where it is (pvh/xen.c).
- */
-	.text
-	.globl xen_hypercall
-xen_hypercall:
-	movq %rdi, %rax
-	shlq $5, %rax
-	leaq hypercall_page(%rip), %r11
-	addq %r11, %rax
-	movq %rsi, %rdi
-	movq %rdx, %rsi
-	movq %rcx, %rdx
-	movq %r8, %r10
-	movq %r9, %r8
-	call *%rax
-	ret
-
-/*
  * Exception stubs: the CPU pushed ss, rsp, rflags, cs, rip and, for some
  * vectors, an error code. Every exception is fatal in Tide (pvh/traps.c).
  */
-.macro trap_stub vec, has_error
-	.globl trap_\vec
-trap_\vec:
-	movl $\vec, %edi
-	movq %rsp, %rsi
-	movl $\has_error, %edx
-	andq $-16, %rsp
-	call trap_fatal
-.endm
 	trap_stub 0, 0
 	trap_stub 1, 0
 	trap_stub 2, 0
@@ -152,9 +126,6 @@ boot_gdt_desc:
 
 	.section .bss.page_aligned, "aw", @nobits
 	.align 4096
-	.globl hypercall_page
-hypercall_page:
-	.skip 4096
 boot_pml4:
 	.skip 4096
 boot_pdpt:
