@@ -26,10 +26,21 @@ kill -0 $tided_pid || { echo "demo: tided did not start"; cat /tmp/tided.log; ex
 
 echo "TIMELINE-GUEST,idle,64,768,640,boots with 640 MiB and uses about 6 MiB"
 echo "TIMELINE-GUEST,burst,96,1400,96,boots with 96 MiB; 8 s in allocates 1000 MiB at 60 MiB/s and frees it 5 s later"
-echo "TIMELINE-GUEST,steady,128,384,160,boots with 160 MiB and holds 120 MiB from the start"
+echo "TIMELINE-GUEST,steady,128,384,160,a PVH guest: boots with 160 MiB and holds 120 MiB from the start"
 echo "TIMELINE-HOST,$RESERVE,$(host_free_mib)"
 # the idle guest last, so that the plot shows its whole descent
-create steady 160 384 "alloc_mib=120 alloc_rate_mib_s=60"
+# the steady guest is PVH (tided manages PV and PVH guests alike); PVH is
+# created with maxmem = memory and its limit raised after (no populate-on-demand)
+cat > /tmp/steady.cfg <<CFG
+name = "steady"
+type = "pvh"
+kernel = "$PWD/build/tide-guest-pvh.elf"
+memory = 160
+maxmem = 160
+shadow_memory = 16
+extra = "alloc_mib=120 alloc_rate_mib_s=60"
+CFG
+xl create -p /tmp/steady.cfg >/dev/null && xl mem-max steady 384 && xl unpause steady
 create burst 96 1400 "burst_mib=1000 burst_after_ms=8000 burst_rate_mib_s=60 burst_hold_ms=5000"
 create idle 640 768 ""
 guests="idle burst steady"

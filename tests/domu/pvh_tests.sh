@@ -61,6 +61,24 @@ pvh_domu_grows_on_shortage() {
 	agree pvh3
 }
 
+# tided (tided_tests.sh) manages PV and PVH guests alike: an idle PVH guest
+# gives back what it does not use, and a PV guest beside it bursts by 300 MiB
+# without a failed allocation.
+pvh_tided_mixed() {
+	tided_start "pvhidle min=64 max=512
+pvburst min=64 max=1024"
+	pvh_create pvhidle "$PVH_GUEST" 256 512
+	create pvburst 64 1024 "alloc_mib=300 alloc_after_ms=4000 alloc_rate_mib_s=100"
+	wait_for 40 holds_at_most pvhidle 100 ||
+		{ echo "# tided did not take the idle PVH guest down: it holds $(mem_mib pvhidle) MiB" >&2; return 1; }
+	wait_log pvburst "allocated 300 of 300 MiB" 60
+	[ "$(xsr pvburst data/tide/alloc_failures)" = 0 ]
+	agree pvhidle
+}
+
 run pvh_domu_boots pvh_domu_boots
 run pvh_domu_memset pvh_domu_memset
 run pvh_domu_grows_on_shortage pvh_domu_grows_on_shortage
+if [ -x ./build/tided ]; then # tided_tests.sh, sourced after this file, has its helpers
+	run pvh_tided_mixed pvh_tided_mixed
+fi
