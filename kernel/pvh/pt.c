@@ -56,25 +56,19 @@ static uint64_t *walk(unsigned long va, int level, bool create)
 	return &t[index_of(va, level)];
 }
 
-int pt_map_page(unsigned long va, pfn_t p)
+/* Map frame p at va at level 1 (4 KiB) or 2 (2 MiB, flags PTE_LARGE): 0, or -ENOMEM. */
+static int map_at(unsigned long va, int level, pfn_t p, uint64_t flags)
 {
-	uint64_t *e = walk(va, 1, true);
+	uint64_t *e = walk(va, level, true);
 	if (!e)
 		return -ENOMEM;
-	*e = (p.n << PAGE_SHIFT) | PTE_DATA;
+	*e = (p.n << PAGE_SHIFT) | PTE_DATA | flags;
 	invlpg(va);
 	return 0;
 }
 
-int pt_map_large(unsigned long va, pfn_t p)
-{
-	uint64_t *e = walk(va, 2, true);
-	if (!e)
-		return -ENOMEM;
-	*e = (p.n << PAGE_SHIFT) | PTE_DATA | PTE_LARGE;
-	invlpg(va);
-	return 0;
-}
+int pt_map_page(unsigned long va, pfn_t p) { return map_at(va, 1, p, 0); }
+int pt_map_large(unsigned long va, pfn_t p) { return map_at(va, 2, p, PTE_LARGE); }
 
 void pt_unmap_page(unsigned long va)
 {

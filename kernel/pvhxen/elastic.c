@@ -14,8 +14,9 @@
  * pages, backed by the core.
  *
  * Every call may be half-fulfilled by Xen: what was not populated is not
- * mapped, what Xen did not take back is mapped again, and the count
- * returned is the prefix that went through.
+ * mapped, a frame is unmapped only once Xen took it back (the core does
+ * not touch frames it is giving back), and the count returned is the
+ * prefix that went through.
  */
 #include <tide/frame.h>
 #include <tide/kernel.h>
@@ -51,9 +52,6 @@ static unsigned long give_back(const pfn_t *frames, unsigned long n)
 	return rc > 0 ? (unsigned long)rc : 0;
 }
 
-/* Map frame p with a 4 KiB page (its block gets an L1 table if it has none). */
-static int map_frame(pfn_t p) { return pt_map_page(va_of(p), p); }
-
 /* Populate frames one by one, BATCH at a time, mapping each: frames populated (a prefix), or -errno. */
 long platform_populate(const pfn_t *frames, unsigned long n)
 {
@@ -66,7 +64,7 @@ long platform_populate(const pfn_t *frames, unsigned long n)
 		unsigned long got = rc > 0 ? (unsigned long)rc : 0;
 		stats.frames_4k += got;
 		for (unsigned long i = 0; i < got; i++)
-			if (map_frame(frames[done + i])) { /* no table frame: what is not mapped goes back */
+			if (pt_map_page(va_of(frames[done + i]), frames[done + i])) { /* no table: what is not mapped goes back */
 				if (give_back(frames + done + i, got - i) != got - i)
 					panic("pvh: Xen will not take back frames it just gave");
 				done += i;
@@ -150,29 +148,34 @@ long platform_plug_blocks(const unsigned long *blocks, unsigned long n, unsigned
 	return done ? (long)done : -ENOMEM;
 }
 
-/* Unmap frames [0, n) (splitting large pages): how many are unmapped (a prefix; the rest stay). */
-static unsigned long unmap_frames(const pfn_t *frames, unsigned long n)
+/*
+ * Give frames [0, n) an L1 table each can be unmapped from (splitting a
+ * large page): how many have one (a prefix; no table frame for the rest).
+ */
+static unsigned long split_for(const pfn_t *frames, unsigned long n)
 {
 	for (unsigned long i = 0; i < n; i++) {
 		unsigned long region = va_of(frames[i]) & ~(BLOCK_BYTES - 1);
 		if (pt_is_large(region) && pt_split(region))
 			return i;
-		pt_unmap_page(va_of(frames[i]));
 	}
 	return n;
 }
 
+/*
+ * The frames are the core's, untouched while it gives them back, so they
+ * are unmapped once Xen has taken them: what Xen kept stays mapped as it was.
+ */
 long platform_release(const pfn_t *frames, unsigned long n)
 {
-	unsigned long unmapped = unmap_frames(frames, n);
-	unsigned long went = give_back(frames, unmapped);
-	for (unsigned long i = went; i < unmapped; i++)
-		BUG_ON(map_frame(frames[i])); /* its block's L1 table is there */
+	unsigned long went = give_back(frames, split_for(frames, n));
+	for (unsigned long i = 0; i < went; i++)
+		pt_unmap_page(va_of(frames[i]));
 	return went ? (long)went : -EBUSY;
 }
 
 /*
- * Give block b's 512 frames (unmapped) back. A block mapped by one large
+ * Give block b's 512 frames back. A block mapped by one large
  * page came as one 2 MiB extent and goes back as one (Xen need not split
  * its own 2 MiB mapping, which takes memory from its paging pool); any
  * other goes back as 512 frames in one request (Xen takes an extent page
@@ -197,25 +200,18 @@ static bool give_back_block(pfn_t first, bool large)
 	return false;
 }
 
-/* Give back whole block b (every frame populated): frames given back, 0 if Xen kept it (mapped as before). */
+/*
+ * Give back whole block b (every frame populated, none in use), then unmap
+ * it: frames given back, or 0 if Xen kept it (mapped as it was).
+ */
 static unsigned long release_block(unsigned long b)
 {
-	pfn_t first = block_to_pfn(b), table;
-	bool large = pt_is_large(block_va(b));
-	bool had_table = pt_clear_region(block_va(b), &table);
-	if (give_back_block(first, large)) {
-		if (had_table)
-			pvh_table_put(table);
-		return BLOCK_PAGES;
-	}
-	if (large) {
-		BUG_ON(pt_map_large(block_va(b), first));
-	} else {
-		for (unsigned long i = 0; i < BLOCK_PAGES; i++)
-			BUG_ON(pt_map_page(va_of(pfn(first.n + i)), pfn(first.n + i))); /* a table from the reserve */
+	pfn_t table;
+	if (!give_back_block(block_to_pfn(b), pt_is_large(block_va(b))))
+		return 0;
+	if (pt_clear_region(block_va(b), &table))
 		pvh_table_put(table);
-	}
-	return 0;
+	return BLOCK_PAGES;
 }
 
 long platform_release_blocks(const unsigned long *blocks, unsigned long n)
