@@ -145,6 +145,8 @@ static enum balloon_state step_shrink(uint64_t now)
 		return state;
 	}
 	made_progress();
+	/* The step may have freed metadata (a page table, a block's frame states): the floor moves with it. */
+	goal = shrink_goal();
 	return frames_populated() <= goal ? shrink_done(goal) : (state = BALLOON_SHRINKING);
 }
 
