@@ -338,5 +338,19 @@ int platform_check(void)
 	return 0;
 }
 
-/* PVH moves no metadata out of a block yet: a block that holds some stays plugged. */
-int platform_meta_move(pfn_t p, pfn_t to) { (void)p, (void)to; return -ENOENT; }
+/*
+ * A page table or a metadata page moves by copying it and repointing what
+ * refers to it (pt_repoint); a spare L1 table is referred to by nothing
+ * but the spare list.
+ */
+int platform_meta_move(pfn_t p, pfn_t to)
+{
+	memcpy(frame_to_virt(to), frame_to_virt(p), PAGE_SIZE);
+	for (unsigned i = 0; i < nr_spare_tables; i++)
+		if (spare_tables[i].n == p.n) {
+			spare_tables[i] = to;
+			return 0;
+		}
+	long changed = pt_repoint(p, to);
+	return changed > 0 ? 0 : changed < 0 ? (int)changed : -ENOENT;
+}

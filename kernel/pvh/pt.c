@@ -129,4 +129,33 @@ bool pt_clear_region(unsigned long va, pfn_t *table)
 	return was_table;
 }
 
+/* Repoint entries of table t (at level, mapping from va) and of the tables below it; see pt_repoint(). */
+static long repoint_in(uint64_t *t, int level, unsigned long va, pfn_t from, pfn_t to)
+{
+	long changed = 0;
+	for (unsigned i = 0; i < 512; i++) {
+		uint64_t *e = &t[i];
+		unsigned long at = va + ((unsigned long)i << (PAGE_SHIFT + 9 * (level - 1)));
+		if (!(*e & PTE_PRESENT) || (level == 2 && (*e & PTE_LARGE)))
+			continue;
+		bool alias = level == 1 && at != (unsigned long)frame_to_virt(from);
+		if (entry_frame(*e).n == from.n && (level > 1 || alias)) {
+			*e = (*e & ~PTE_ADDR_MASK) | (to.n << PAGE_SHIFT);
+			changed++;
+		}
+		if (level > 1)
+			changed += repoint_in(table_of(*e), level - 1, at, from, to);
+	}
+	return changed;
+}
+
+long pt_repoint(pfn_t from, pfn_t to)
+{
+	if (from.n == root_frame.n)
+		return -EBUSY;
+	long changed = repoint_in(root, 4, 0, from, to);
+	pt_flush();
+	return changed;
+}
+
 void pt_flush(void) { pt_activate(); }

@@ -48,6 +48,13 @@ int pt_split(unsigned long va);
  * flushed.
  */
 bool pt_clear_region(unsigned long va, pfn_t *table);
+/*
+ * Every reference to frame from, now to (whose contents the caller copied):
+ * a table entry that points at from as a lower table, or a 4 KiB page that
+ * maps from anywhere but at its own direct-map address. How many entries
+ * changed; the TLB is flushed. The top-level table cannot move (-EBUSY).
+ */
+long pt_repoint(pfn_t from, pfn_t to);
 /* Reload the page tables: after many entries changed. */
 void pt_flush(void);
 

@@ -449,7 +449,11 @@ int test_pinned_metadata_moves(void)
 	long xen_boot = platform_reservation_pages();
 	pfn_t taken[METAPOOL_FRAMES];
 	unsigned n = 0;
-	CHECK(settle_at(boot + MIB_TO_PAGES(900)) == 0); /* the first GiB only */
+	/* up to 100 MiB short of the end of the GiB boot memory ends in, then 300 MiB further */
+	unsigned long gib = MIB_TO_PAGES(1024), below_gib = (boot / gib + 1) * gib - MIB_TO_PAGES(100);
+	unsigned long into_next = below_gib + MIB_TO_PAGES(300);
+	CHECK(boot < below_gib);
+	CHECK(settle_at(below_gib) == 0);
 	page_alloc_set_shortage_hook(NULL, 0);
 	void **held = take_every_page();
 	while (n < METAPOOL_FRAMES && metapool_take(RESERVED_POOL, &taken[n]) == 0)
@@ -460,7 +464,7 @@ int test_pinned_metadata_moves(void)
 	CHECK(free_in_block(&held, top, METAPOOL_FRAMES) == METAPOOL_FRAMES);
 	CHECK(metapool_refill() == 0); /* the reserve is now in the top block */
 	page_alloc_set_shortage_hook(balloon_on_shortage, BALLOON_LOW_WATERMARK);
-	CHECK(settle_at(boot + MIB_TO_PAGES(1200)) == 0); /* into the second GiB: new tables and lists */
+	CHECK(settle_at(into_next) == 0); /* into the next GiB: new tables and lists */
 	unsigned long pinning = pinning_frames();
 	printk("grown to %lu MiB with lower memory full: %lu frames of shared metadata in hot-added blocks\n",
 	       PAGES_TO_MIB(frames_populated()), pinning);
@@ -478,7 +482,7 @@ int test_pinned_metadata_moves(void)
 		CHECK(balloon_stats()->meta_moved > 0);
 		CHECK(platform_reservation_pages() == xen_boot);
 		CHECK_INVARIANTS();
-		CHECK(settle_at(boot + MIB_TO_PAGES(1200)) == 0); /* the same range, through the moved tables */
+		CHECK(settle_at(into_next) == 0); /* the same range, through the moved tables */
 		CHECK_INVARIANTS();
 	}
 	return 0;
