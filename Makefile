@@ -54,7 +54,7 @@ IMAGES := $(foreach a,$(APPS),$(BUILD)/tide-$(a).elf)
 DIRECT_APPS := tests
 DIRECT_IMAGES := $(foreach a,$(DIRECT_APPS),$(BUILD)/tide-$(a)-direct.elf)
 # ... and for PVH under Xen (tools/xenrun --pvh)
-PVH_APPS := tests guest
+PVH_APPS := tests guest bench
 PVH_IMAGES := $(foreach a,$(PVH_APPS),$(BUILD)/tide-$(a)-pvh.elf)
 
 all: $(IMAGES) $(DIRECT_IMAGES) $(PVH_IMAGES)

@@ -1,26 +1,29 @@
 /*
- * The raw limits (see bench.h): the hypervisor alone (hypercall_raw_*), the
- * hypervisor plus the least mapping a PV guest must do (pv_map_raw_*), and
- * the bound of growth on shortage (grow_bound: pv_map populate plus the
- * first write to every page). Each runs on the highest run of absent blocks,
+ * The raw limits (see bench.h, tide/raw_limits.h): the hypervisor alone
+ * (hypercall_raw_*), the hypervisor plus the least mapping the platform
+ * must do (map_raw_*), and the bound of growth on shortage (grow_bound:
+ * map_raw populate plus the first write to every page). Each runs on the highest run of absent blocks,
  * sized so that Tide's own holding plus the pass stays under Xen's maximum.
  */
 #include <tide/frame.h>
 #include <tide/kernel.h>
 #include <tide/lib.h>
 #include <tide/platform.h>
-#include <tide/pv_info.h>
+#include <tide/raw_limits.h>
 #include "bench.h"
 
 static unsigned long raw_bases[GIB_BLOCKS];
-static struct samples hypercall_up, hypercall_down, pv_map_up, pv_map_down, grow_bound;
+static struct samples hypercall_up, hypercall_down, map_up, map_down, grow_bound;
 
-/* The highest run of absent blocks, at most 1 GiB and what Xen's maximum allows: its length. */
+/* The highest run of absent blocks (holes skipped), at most 1 GiB and what Xen's maximum allows: its length. */
 static unsigned long raw_region(unsigned long *first)
 {
 	long room = platform_max_pages() - platform_reservation_pages();
 	unsigned long want = MIN((unsigned long)GIB_BLOCKS, room > 0 ? (unsigned long)room / BLOCK_PAGES : 0);
-	unsigned long end = frames_nr_blocks(), b = end;
+	unsigned long b = frames_nr_blocks();
+	while (b > 0 && block_state(b - 1) != BLOCK_ABSENT) /* holes above the top of the map (PVH) */
+		b--;
+	unsigned long end = b;
 	while (b > 0 && end - b < want && block_state(b - 1) == BLOCK_ABSENT)
 		b--;
 	if (end - b < GIB_BLOCKS / 4)
@@ -33,7 +36,7 @@ static unsigned long raw_region(unsigned long *first)
 static uint64_t timed_populate(bool map, unsigned long first, unsigned long n)
 {
 	uint64_t t0 = monotonic_ns();
-	long got = map ? pv_raw_populate(first, n, raw_bases) : pv_hypercall_raw_populate(first, n, raw_bases);
+	long got = map ? raw_map_populate(first, n, raw_bases) : raw_hypercall_populate(first, n, raw_bases);
 	if (got != (long)n)
 		panic("bench: raw populate of %lu blocks gave %ld", n, got);
 	return monotonic_ns() - t0;
@@ -42,7 +45,7 @@ static uint64_t timed_populate(bool map, unsigned long first, unsigned long n)
 static uint64_t timed_release(bool map, unsigned long first, unsigned long n)
 {
 	uint64_t t0 = monotonic_ns();
-	long gone = map ? pv_raw_release(first, n, raw_bases) : pv_hypercall_raw_release(n, raw_bases);
+	long gone = map ? raw_map_release(first, n, raw_bases) : raw_hypercall_release(n, raw_bases);
 	if (gone != (long)n)
 		panic("bench: raw release of %lu blocks gave %ld", n, gone);
 	return monotonic_ns() - t0;
@@ -59,8 +62,8 @@ void raw_pass(bool counted)
 	up = timed_populate(true, first, n);
 	down = timed_release(true, first, n);
 	if (counted) {
-		samples_add(&pv_map_up, mib_per_s(pages, up));
-		samples_add(&pv_map_down, mib_per_s(pages, down));
+		samples_add(&map_up, mib_per_s(pages, up));
+		samples_add(&map_down, mib_per_s(pages, down));
 	}
 }
 
@@ -89,7 +92,7 @@ void raw_report(const char *suffix)
 {
 	print_suffixed("hypercall_raw_populate", suffix, &hypercall_up);
 	print_suffixed("hypercall_raw_release", suffix, &hypercall_down);
-	print_suffixed("pv_map_raw_populate", suffix, &pv_map_up);
-	print_suffixed("pv_map_raw_release", suffix, &pv_map_down);
+	print_suffixed("map_raw_populate", suffix, &map_up);
+	print_suffixed("map_raw_release", suffix, &map_down);
 	print_suffixed("grow_bound", suffix, &grow_bound);
 }

@@ -11,7 +11,7 @@
  * that lists UNUSABLE ranges is Xen's for a PVH dom0, which mirrors the
  * machine's: there, space the map does not list may hold a device's 64-bit
  * BARs, and only the UNUSABLE ranges (the host's RAM dom0 was not given)
- * are room to hot-add into.
+ * are room to hot-add into; the pfn space ends with the last of them.
  * Start of day then:
  *   1. takes frames for tables and metadata from the boot frontier, the
  *      frames just past the image (pvh.ld puts it at 2 MiB, in RAM);
@@ -219,6 +219,25 @@ static bool map_mirrors_machine(const struct pvh_range *map, unsigned n)
 	return false;
 }
 
+/*
+ * The pfn space: the host's (host_space_blocks), but where the map mirrors
+ * the machine's, no further than its last range of RAM or UNUSABLE, the
+ * end of what the guest could ever grow into: no frame-state or block
+ * table for the rest, and no walk over it.
+ */
+static unsigned long space_blocks(void)
+{
+	unsigned n;
+	const struct pvh_range *map = pvh_memmap(&n);
+	unsigned long ram_end = ram[nr_ram - 1].end, blocks = host_space_blocks(ram_end), end = ram_end;
+	if (!map_mirrors_machine(map, n))
+		return blocks;
+	for (unsigned i = 0; i < n; i++)
+		if (map[i].type == PVH_UNUSABLE)
+			end = MAX(end, (unsigned long)((map[i].addr + map[i].size) / BLOCK_BYTES));
+	return MIN(blocks, end);
+}
+
 /* Blocks that are not room to hot-add into: the rules at the top. */
 static void tell_holes(void)
 {
@@ -284,7 +303,7 @@ static void give_back_partial_ram(void)
 void pvh_mem_init(void)
 {
 	find_ram_blocks();
-	info.space_blocks = host_space_blocks(ram[nr_ram - 1].end);
+	info.space_blocks = space_blocks();
 	for (unsigned i = 0; i < nr_ram; i++)
 		info.boot_blocks += ram[i].end - ram[i].first;
 	frontier_first = frontier_next = (unsigned long)_image_end >> PAGE_SHIFT;

@@ -129,6 +129,13 @@ bool pt_clear_region(unsigned long va, pfn_t *table)
 	return was_table;
 }
 
+void pt_unmap_large(unsigned long va)
+{
+	uint64_t *e = walk(va, 2, false);
+	BUG_ON(!e || !(*e & PTE_LARGE));
+	*e = 0;
+}
+
 /* Repoint entries of table t (at level, mapping from va) and of the tables below it; see pt_repoint(). */
 static long repoint_in(uint64_t *t, int level, unsigned long va, pfn_t from, pfn_t to)
 {

@@ -48,6 +48,8 @@ int pt_split(unsigned long va);
  * flushed.
  */
 bool pt_clear_region(unsigned long va, pfn_t *table);
+/* Unmap the large page at va (2 MiB aligned) without flushing the TLB: the caller does (pt_flush). */
+void pt_unmap_large(unsigned long va);
 /*
  * Every reference to frame from, now to (whose contents the caller copied):
  * a table entry that points at from as a lower table, or a 4 KiB page that

@@ -26,6 +26,7 @@
 #include <tide/kernel.h>
 #include <tide/lib.h>
 #include <tide/platform.h>
+#include <tide/raw_limits.h>
 #include "hypercall.h"
 #include "layout.h"
 #include "pv.h"
@@ -543,15 +544,12 @@ int platform_unplug_block(unsigned long b)
 }
 
 /*
- * The raw limits, for `make bench`. pv_raw_populate and pv_raw_release are
- * the least work that makes nblocks blocks usable on PV and gives them back:
- * 2 MiB extents, up to RAW_BATCH per request, and one L1 table per block for
- * the direct map; no p2m, no frame states, no allocator. The hypercall_raw
- * pair is the hypervisor alone: every extent in one request, nothing mapped.
- * The blocks must be absent and unused by Tide; they are left absent.
+ * The raw limits (tide/raw_limits.h). On PV the least mapping is one L1
+ * table per block for the direct map, hooked through the hypervisor; no
+ * p2m. bases holds the machine frames Xen gave.
  */
 
-long pv_raw_populate(unsigned long first_block, unsigned long nblocks, xen_pfn_t *bases)
+long raw_map_populate(unsigned long first_block, unsigned long nblocks, xen_pfn_t *bases)
 {
 	static xen_pfn_t mfns[BLOCK_PAGES];
 	for (unsigned long done = 0; done < nblocks;) {
@@ -572,7 +570,7 @@ long pv_raw_populate(unsigned long first_block, unsigned long nblocks, xen_pfn_t
 	return (long)nblocks;
 }
 
-long pv_raw_release(unsigned long first_block, unsigned long nblocks, xen_pfn_t *bases)
+long raw_map_release(unsigned long first_block, unsigned long nblocks, xen_pfn_t *bases)
 {
 	for (unsigned long i = 0; i < nblocks; i++)
 		pt_unhook_l1((first_block + i) * BLOCK_BYTES);
@@ -586,14 +584,14 @@ long pv_raw_release(unsigned long first_block, unsigned long nblocks, xen_pfn_t 
 	return (long)nblocks;
 }
 
-long pv_hypercall_raw_populate(unsigned long first_block, unsigned long nblocks, xen_pfn_t *bases)
+long raw_hypercall_populate(unsigned long first_block, unsigned long nblocks, xen_pfn_t *bases)
 {
 	for (unsigned long i = 0; i < nblocks; i++)
 		bases[i] = (first_block + i) * BLOCK_PAGES;
 	return reservation_op(XENMEM_populate_physmap, bases, nblocks, BLOCK_ORDER);
 }
 
-long pv_hypercall_raw_release(unsigned long nblocks, xen_pfn_t *bases)
+long raw_hypercall_release(unsigned long nblocks, xen_pfn_t *bases)
 {
 	return reservation_op(XENMEM_decrease_reservation, bases, nblocks, BLOCK_ORDER);
 }

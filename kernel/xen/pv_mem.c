@@ -24,7 +24,6 @@
 #include <tide/page_alloc.h>
 #include <tide/platform.h>
 #include <tide/mem_boot.h>
-#include <tide/pv_info.h>
 #include "hypercall.h"
 #include "layout.h"
 #include "pv.h"
