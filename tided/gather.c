@@ -36,12 +36,19 @@ static bool is_one(struct xs_handle *xs, const char *base, const char *rel)
 	return xsio_read(xs, path, buf, sizeof(buf)) == 0 && !strcmp(buf, "1");
 }
 
-/* What xenstore says of a domain: its name, whether it is managed, its target, mark and report. */
-static void read_domain(struct xs_handle *xs, const char *base, struct guest_facts *f)
+/*
+ * What xenstore says of a domain: its name, whether it is managed, its
+ * target, mark and report. False when its home is gone: the toolstack
+ * removes it first when it destroys a domain, before Xen marks it dying.
+ */
+static bool read_domain(struct xs_handle *xs, const char *base, struct guest_facts *f)
 {
 	char path[256];
 	snprintf(path, sizeof(path), "%s/name", base);
-	if (xsio_read(xs, path, f->name, sizeof(f->name)) || !f->name[0] || strchr(f->name, '/'))
+	int rc = xsio_read(xs, path, f->name, sizeof(f->name));
+	if (rc == -ENOENT && xsio_read(xs, base, path, sizeof(path)) == -ENOENT)
+		return false;
+	if (rc || !f->name[0] || strchr(f->name, '/'))
 		snprintf(f->name, sizeof(f->name), "dom%u", f->domid);
 	f->balloon = is_one(xs, base, "control/feature-balloon") || is_one(xs, base, "data/feature-balloon");
 	struct report_field t;
@@ -54,6 +61,7 @@ static void read_domain(struct xs_handle *xs, const char *base, struct guest_fac
 	field(xs, base, "data/tide/floor_kib", &f->floor);
 	field(xs, base, "data/tide/alloc_waits", &f->waits);
 	field(xs, base, "data/tide/alloc_failures", &f->failures);
+	return true;
 }
 
 /* tided's record of the guest, if it is this domain's: its memory when first seen, its saved state. */
@@ -133,7 +141,10 @@ int gather(struct xs_handle *xs, struct xcio *xc, const struct tided_config *c, 
 		g->f.domid = doms[i].domid;
 		g->f.current_kib = doms[i].tot_kib;
 		g->f.xen_max_kib = doms[i].max_kib;
-		read_domain(xs, base, &g->f);
+		if (!read_domain(xs, base, &g->f)) { /* being destroyed: gone, as far as tided goes */
+			v->n--;
+			continue;
+		}
 		read_record(xs, g, c != NULL);
 		read_bounds(xs, c, base, g);
 	}
