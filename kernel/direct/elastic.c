@@ -14,6 +14,8 @@ const struct platform_stats *platform_stats(void) { return &stats; }
 long platform_reservation_pages(void) { return (long)mem_boot_info()->boot_pages; }
 long platform_max_pages(void) { return (long)mem_boot_info()->boot_pages; }
 void host_memory_ready(unsigned long populated) { (void)populated; } /* nothing beyond RAM to leave out */
+unsigned long host_backed_pages(void) { return ~0UL; }
+void host_tables_ready(void) {}
 unsigned long host_space_blocks(unsigned long ram_end) { return ram_end; }
 
 long platform_populate(const pfn_t *frames, unsigned long n) { (void)frames, (void)n; return -EOPNOTSUPP; }

@@ -18,6 +18,13 @@ void host_early_init(void);
 /* The memory map, when the start info has none: ranges written, or 0. */
 unsigned host_memory_map(struct pvh_range *out, unsigned max);
 /*
+ * The frames the host backs for the guest now, RAM and outside it (a domU's
+ * rings), or ~0UL when all of the map's RAM is there. Xen backs fewer than
+ * the map shows when the toolstack made the guest with less memory than its
+ * maximum (populate-on-demand): the rest must be given back untouched.
+ */
+unsigned long host_backed_pages(void);
+/*
  * RAM frames outside whole 2 MiB blocks, which Tide does not use: give
  * them back to the host if it takes them (Xen), so that what the host says
  * the guest holds is what the guest counts. Frames given back, or 0 when
@@ -38,6 +45,8 @@ void host_memory_ready(unsigned long populated);
  * limit for the guest or the hotplug_limit_mib option (the larger).
  */
 unsigned long host_space_blocks(unsigned long ram_end);
+/* The guest's own page tables are live: map what the host needs (a Xen domU's console ring, for printk). */
+void host_tables_ready(void);
 /* Once memory is set up: the clock and the scheduler's idle hook. */
 void host_init(void);
 

@@ -73,6 +73,36 @@ static void find_ram_blocks(void)
 		panic("pvh_mem: no whole 2 MiB block of RAM in the memory map");
 }
 
+/* Frames of room left under what the host backs, for its pages outside RAM (a domU's rings and tables). */
+#define BACKED_SLACK_PAGES BLOCK_PAGES
+
+/*
+ * When the host backs fewer frames than the RAM blocks hold
+ * (populate-on-demand: xl's maxmem above memory, or a reboot after xl
+ * mem-max raised it), keep only the lowest RAM blocks that fit under what
+ * is backed, less some slack: the rest is given back untouched with the
+ * RAM outside whole blocks (give_back_partial_ram), since touching more
+ * than is backed would crash the guest. Those blocks become holes: growth
+ * goes above the map's RAM, as always.
+ */
+static void trim_to_backed(void)
+{
+	unsigned long backed = host_backed_pages(), total = 0;
+	for (unsigned i = 0; i < nr_ram; i++)
+		total += (ram[i].end - ram[i].first) * BLOCK_PAGES;
+	if (backed == ~0UL || backed >= total)
+		return;
+	unsigned long keep = backed > BACKED_SLACK_PAGES + BLOCK_PAGES ? (backed - BACKED_SLACK_PAGES) / BLOCK_PAGES : 1;
+	for (unsigned i = 0; i < nr_ram; i++) {
+		ram[i].end = ram[i].first + MIN(ram[i].end - ram[i].first, keep);
+		keep -= ram[i].end - ram[i].first;
+	}
+	while (nr_ram && ram[nr_ram - 1].end == ram[nr_ram - 1].first)
+		nr_ram--;
+	printk("tide: the host backs %lu of the %lu frames of RAM blocks in the memory map: using the lowest %lu MiB\n",
+	       backed, total, PAGES_TO_MIB((ram[nr_ram - 1].end - ram[0].first) * BLOCK_PAGES));
+}
+
 static bool block_is_ram(unsigned long b)
 {
 	for (unsigned i = 0; i < nr_ram; i++)
@@ -295,7 +325,7 @@ static void give_back_partial_ram(void)
 		}
 	}
 	if (given)
-		printk("tide: gave back %lu frames of RAM outside whole 2 MiB blocks\n", given);
+		printk("tide: gave back %lu frames of RAM outside the blocks it uses\n", given);
 }
 
 /* ---- start of day ---- */
@@ -303,6 +333,7 @@ static void give_back_partial_ram(void)
 void pvh_mem_init(void)
 {
 	find_ram_blocks();
+	trim_to_backed();
 	info.space_blocks = space_blocks();
 	for (unsigned i = 0; i < nr_ram; i++)
 		info.boot_blocks += ram[i].end - ram[i].first;
@@ -310,6 +341,7 @@ void pvh_mem_init(void)
 	pt_init(take_table_frame);
 	map_ram();
 	pt_activate();
+	host_tables_ready();
 	frames_init((uint8_t *)FRAME_STATE_BASE, (struct block_info *)BLOCK_TABLE_BASE, info.space_blocks);
 	buddy_init();
 	metapool_init();

@@ -5,9 +5,11 @@
  * Xen is found through CPUID's hypervisor leaves; hypercalls go through the
  * page (pvh/head.S) whose address the guest writes to the MSR that CPUID
  * names. What PV finds in start_info comes from elsewhere: the shared info
- * page is placed with XENMEM_add_to_physmap at a frame just past the
- * largest pfn space (so no frame of the guest's is given up for it) and
- * mapped at SHARED_INFO_VA; a domU's console and xenstore rings and event
+ * page is placed with XENMEM_add_to_physmap at a frame of the guest's boot
+ * memory, taken as reserved (Xen frees the RAM page that was there, and
+ * counts one frame less: reservation.c), so that it lies inside the range a
+ * save walks (a frame far above RAM would make `xl save` walk every frame
+ * number below it); a domU's console and xenstore rings and event
  * channels are HVM parameters, their pages (not RAM of the guest's) mapped
  * at fixed addresses once the direct map is built, and through the boot
  * tables' 1:1 map before. Events are polled, as on PV (upcalls masked).
@@ -17,7 +19,7 @@
 #include <tide/kernel.h>
 #include <tide/lib.h>
 #include <tide/platform.h>
-#include <tide/log_limit.h>
+#include <tide/metapool.h>
 #include <tide/memory_target.h>
 #include <tide/xenstore.h>
 #include <xen/arch-x86/cpuid.h>
@@ -31,12 +33,12 @@
 #include "../xen/hypercall.h"
 #include "../xen/xen.h"
 #include "layout.h"
-
-#define SHARED_INFO_GFN (MAX_BLOCKS * BLOCK_PAGES)
+#include "pvhxen.h"
 
 extern char hypercall_page[];
 
-static bool dom0, mapped; /* mapped: the rings at their fixed addresses, shared info too */
+static bool dom0, mapped; /* mapped: the rings at their fixed addresses */
+static pfn_t shared_info_frame;
 
 static void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
 {
@@ -60,6 +62,22 @@ static long hvm_param(uint32_t index)
 	struct xen_hvm_param p = {.domid = DOMID_SELF, .index = index};
 	long rc = HC(__HYPERVISOR_hvm_op, HVMOP_get_param, &p, 0, 0, 0);
 	return rc ? rc : (long)p.value;
+}
+
+/*
+ * libxl drives a PVH guest through control/shutdown (xl shutdown, reboot,
+ * save) only when it has an event callback; without one it acts on the
+ * domain directly. So the guest names a vector, which is never taken:
+ * events stay polled and interrupts stay off.
+ */
+#define EVENT_CALLBACK_VECTOR 0xf3
+
+int pvhxen_set_event_callback(void)
+{
+	struct xen_hvm_param p = {.domid = DOMID_SELF,
+				  .index = HVM_PARAM_CALLBACK_IRQ,
+				  .value = ((uint64_t)HVM_PARAM_CALLBACK_TYPE_VECTOR << 56) | EVENT_CALLBACK_VECTOR};
+	return (int)HC(__HYPERVISOR_hvm_op, HVMOP_set_param, &p, 0, 0, 0);
 }
 
 const char *host_name(void) { return "Xen"; }
@@ -121,7 +139,7 @@ unsigned long host_give_back(pfn_t first, unsigned long n)
 }
 
 /* Map the domU's ring pages at their fixed addresses (the direct map covers only the guest's RAM). */
-static void map_rings(void)
+void pvhxen_map_rings(void)
 {
 	if (dom0)
 		return;
@@ -132,20 +150,35 @@ static void map_rings(void)
 		panic("pvh: cannot map the xenstore ring");
 }
 
-void host_init(void)
+/* The direct map covers only the guest's RAM: the rings go at fixed addresses, before printk needs them. */
+void host_tables_ready(void)
 {
-	struct xen_add_to_physmap xatp = {
-		.domid = DOMID_SELF, .space = XENMAPSPACE_shared_info, .idx = 0, .gpfn = SHARED_INFO_GFN};
-	if (hyp_memory_op(XENMEM_add_to_physmap, &xatp) || pt_map_page(SHARED_INFO_VA, pfn(SHARED_INFO_GFN)))
-		panic("pvh: cannot map shared info");
-	xen_shared_info()->vcpu_info[0].evtchn_upcall_mask = 1; /* events are polled, never delivered */
-	map_rings();
+	pvhxen_map_rings();
 	mapped = true;
 	if (!dom0)
 		console_ring_init(); /* again, at its fixed address */
+}
+
+int pvhxen_place_shared_info(void)
+{
+	struct xen_add_to_physmap xatp = {
+		.domid = DOMID_SELF, .space = XENMAPSPACE_shared_info, .idx = 0, .gpfn = shared_info_frame.n};
+	int rc = (int)hyp_memory_op(XENMEM_add_to_physmap, &xatp);
+	if (rc == 0)
+		xen_shared_info()->vcpu_info[0].evtchn_upcall_mask = 1; /* events are polled, never delivered */
+	return rc;
+}
+
+void host_init(void)
+{
+	if (metapool_take(RESERVED_KERNEL, &shared_info_frame) || pvhxen_place_shared_info())
+		panic("pvh: cannot place shared info");
+	pvhxen_frame_replaced();
 	events_init();
 	balloon_init();
 	if (!dom0) {
+		if (pvhxen_set_event_callback())
+			printk("pvh: no event callback: xl will not ask this guest to shut down or save\n");
 		console_ring_use_events();
 		if (xenstore_init() == 0)
 			memory_target_start();
@@ -154,14 +187,7 @@ void host_init(void)
 	}
 }
 
-shared_info_t *xen_shared_info(void) { return (shared_info_t *)SHARED_INFO_VA; }
-
-/* xl save of a PVH guest: not built yet (a PVH suspend resumes through HVM's path), so refused. */
-void xen_take_suspend(void)
-{
-	static struct log_limit refusal_log;
-	printk_limited(&refusal_log, "tide: suspend refused: saving a PVH guest is not built yet");
-}
+shared_info_t *xen_shared_info(void) { return frame_to_virt(shared_info_frame); }
 
 void *xen_console_page(void)
 {

@@ -12,24 +12,25 @@
 #include <tide/platform.h>
 #include "../pvh/host.h"
 #include "../xen/hypercall.h"
+#include "pvhxen.h"
 
+/* Frames Xen counts that the guest's RAM is not (negative: frames of RAM that hold Xen's pages). */
 static long outside_ram;
 
-/*
- * A PVH guest has no populate-on-demand: when the toolstack's memory map
- * shows more RAM than Xen populated (xl's maxmem above memory at creation),
- * the guest cannot tell which frames are there, and stops with one line
- * saying how to create it instead.
- */
+unsigned long host_backed_pages(void)
+{
+	long held = hyp_reservation(XENMEM_current_reservation);
+	return held < 0 ? ~0UL : (unsigned long)held;
+}
+
+/* Memory is set up: what Xen counts beyond the guest's RAM is left out of the reservation from here on. */
 void host_memory_ready(unsigned long populated)
 {
 	long held = hyp_reservation(XENMEM_current_reservation);
-	if (held >= 0 && held < (long)populated)
-		panic("pvh: the memory map shows %lu MiB of RAM but Xen holds %ld MiB for this guest: create a PVH "
-		      "guest with maxmem equal to memory, then raise Xen's limit (xl mem-max) to let it grow",
-		      PAGES_TO_MIB(populated), (long)PAGES_TO_MIB(held));
-	outside_ram = held > (long)populated ? held - (long)populated : 0;
+	outside_ram = held >= 0 ? held - (long)populated : 0;
 }
+
+void pvhxen_frame_replaced(void) { outside_ram--; }
 
 unsigned long host_space_blocks(unsigned long ram_end)
 {
