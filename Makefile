@@ -35,7 +35,8 @@ KERNEL_OBJ := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRC))
 PVH_SRC := $(wildcard kernel/arch/x86_64/pvh/*.S kernel/pvh/*.c)
 DIRECT_KERNEL_SRC := $(COMMON_SRC) $(PVH_SRC) $(wildcard kernel/direct/*.c)
 DIRECT_KERNEL_OBJ := $(patsubst %,$(BUILD)/%.o,$(DIRECT_KERNEL_SRC))
-XEN_SHARED_SRC := $(addprefix kernel/xen/,console.c console_ring.c events.c exit.c memory_target.c time.c xenstore.c)
+XEN_SHARED_SRC := $(addprefix kernel/xen/,console.c console_ring.c events.c exit.c memory_target.c suspend_request.c \
+	time.c xenstore.c)
 PVHXEN_KERNEL_SRC := $(COMMON_SRC) $(PVH_SRC) kernel/arch/x86_64/hypercall.S $(XEN_SHARED_SRC) \
 	$(wildcard kernel/pvhxen/*.c)
 PVHXEN_KERNEL_OBJ := $(patsubst %,$(BUILD)/%.o,$(PVHXEN_KERNEL_SRC))
@@ -54,7 +55,7 @@ IMAGES := $(foreach a,$(APPS),$(BUILD)/tide-$(a).elf)
 DIRECT_APPS := tests
 DIRECT_IMAGES := $(foreach a,$(DIRECT_APPS),$(BUILD)/tide-$(a)-direct.elf)
 # ... and for PVH under Xen (tools/xenrun --pvh)
-PVH_APPS := tests guest bench
+PVH_APPS := tests guest bench soak
 PVH_IMAGES := $(foreach a,$(PVH_APPS),$(BUILD)/tide-$(a)-pvh.elf)
 
 all: $(IMAGES) $(DIRECT_IMAGES) $(PVH_IMAGES)

@@ -23,4 +23,10 @@ void traps_init(void);
 void pv_mem_init(const start_info_t *si);
 void pv_elastic_init(void);
 
+/* Across a suspend (pv_suspend.c): shared info at the machine address start_info gives, events masked. */
+void pv_shared_info_map(void);
+void pv_shared_info_unmap(void);
+/* pv_elastic.c: a new domain has none of the frames the old Xen kept. */
+void pv_elastic_resume(void);
+
 #endif

@@ -1,25 +1,31 @@
 /*
- * Suspend and resume of a PV domU (suspend.c), for `xl save`, `xl restore`
- * and `xl save -c`, and the part each piece of the platform plays in it.
+ * Suspend and resume of a domU, for `xl save`, `xl restore`, `xl save -c`
+ * and `xl migrate`, and the part each piece of the Xen services plays in
+ * it. The request and its checks are shared (suspend_request.c); the
+ * suspend itself is the platform's (PV: pv_suspend.c, PVH:
+ * kernel/pvhxen/suspend.c).
  *
- * The toolstack writes control/shutdown = suspend; memory_target.c
- * acknowledges it (clears the node) and calls pv_suspend() on its thread,
- * which is a safe point: threads are cooperative, so the balloon worker and
- * the application are between steps. pv_suspend() then:
- *   1. waits until no xenstore request is in flight and keeps new ones out;
- *   2. stops the clock, turns the store and console frame numbers in
- *      start_info into guest frame numbers (the toolstack expects them so)
- *      and unmaps shared info (it is not one of the guest's frames);
- *   3. calls SCHEDOP_shutdown(SHUTDOWN_suspend). Xen returns 1 when the
- *      suspend was cancelled (same domain: `xl save -c`, or a failed save)
- *      and 0 in a new domain on restore, where every machine frame is new;
- *   4. maps shared info again (the restore's new one), restarts the clock
- *      where it stopped, and in a new domain: rebuilds the p2m frame lists,
- *      forgets frames the old Xen kept, binds the timer VIRQ again, takes
- *      the new console and store event channels, sets every xenstore watch
- *      again (their events make the guest look at its target again, and
- *      Xen's limit is read live, so a new one counts at once) and writes its
- *      whole report again.
+ * The toolstack writes control/shutdown = suspend; memory_target.c takes it
+ * on its thread, which is a safe point: threads are cooperative, so the
+ * balloon worker and the application are between steps. xen_take_suspend()
+ * shrinks the guest to what a restore allows (or refuses), acknowledges
+ * (clears the node) and calls xen_suspend(), which:
+ *   1. waits until no xenstore request is in flight and keeps new ones out,
+ *      flushes the console and stops the clock; PV also turns the store and
+ *      console frame numbers in start_info into guest frame numbers (the
+ *      toolstack expects them so) and unmaps shared info;
+ *   2. calls SCHEDOP_shutdown(SHUTDOWN_suspend) (PV: with start_info's
+ *      machine frame). Xen returns 1 when the suspend was cancelled (same
+ *      domain: `xl save -c`, or a failed save) and 0 in a new domain on
+ *      restore;
+ *   3. has shared info again (PV: the restore's new one mapped; PVH: placed
+ *      again at its frame), restarts the clock where it stopped, and in a
+ *      new domain: PV rebuilds the p2m frame lists and forgets frames the
+ *      old Xen kept; both bind the timer VIRQ again, take the new console
+ *      and store event channels, set every xenstore watch again (their
+ *      events make the guest look at its target again, and Xen's limit is
+ *      read live, so a new one counts at once) and write the whole report
+ *      again.
  * The application sees a pause.
  */
 #ifndef TIDE_XEN_SUSPEND_H
@@ -29,8 +35,8 @@
 #include <xen/xen.h>
 #include <xen/event_channel.h>
 
-/* Suspend now; returns when running again. */
-void pv_suspend(void);
+/* The platform's suspend (steps 1-3); returns when running again. */
+void xen_suspend(void);
 
 /* xenstore.c: wait for the caller in turn, then keep callers out until resumed. */
 void xenstore_suspend(void);
@@ -38,11 +44,6 @@ evtchn_port_t xenstore_port(void);
 /* Let callers in; in a new domain take the new event channel and set the watches again (0, or -EIO). */
 int xenstore_resume(bool new_domain);
 
-/* pv_mem.c: shared info at the machine address start_info gives, events masked. */
-void pv_shared_info_map(void);
-void pv_shared_info_unmap(void);
-/* pv_elastic.c: a new domain has none of the frames the old Xen kept. */
-void pv_elastic_resume(void);
 /* memory_target.c: a new domain's xenstore home has none of the report: write it all again. */
 void memory_target_resume(void);
 
