@@ -107,9 +107,9 @@ no_2m_extents() {
 	grep -q "^ok - domu/grow_without_2m" /var/log/xen/guest-g2.log # it checked Xen's count, then powered off
 }
 
-run odd_memset odd_memset
-run no_2m_extents no_2m_extents
-run reissue_after_refusal reissue_after_refusal
-run reboot_and_crash reboot_and_crash
-run report_rewritten report_rewritten
-run floor_then_free floor_then_free
+run_both odd_memset odd_memset
+run_both no_2m_extents no_2m_extents
+run_both reissue_after_refusal reissue_after_refusal
+run_both reboot_and_crash reboot_and_crash
+run_both report_rewritten report_rewritten
+run_both floor_then_free floor_then_free

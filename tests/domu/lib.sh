@@ -13,8 +13,27 @@ create() { create_from "$KERNEL" "$@"; }
 # create_from KERNEL NAME MEMORY_MIB MAXMEM_MIB [EXTRA]: the same with another image.
 # Xen's limit for a new domU stays at memory + 1 MiB whatever maxmem says, so
 # the domain is created paused, its limit raised with xl mem-max, then unpaused.
+# In a PVH test (TIDE_MODE=pvh: run_both) the guest is KERNEL's PVH image
+# (NAME-pvh.elf), type = "pvh", created with maxmem = memory (PVH has no
+# populate-on-demand: a larger maxmem would put RAM in its memory map that
+# Xen never populated) and with a paging pool in which Xen can split the
+# 2 MiB mappings of what the guest gives back (a 4 KiB table per 2 MiB, on
+# top of libxl's 1 MiB + 4 KiB per MiB for HAP): 2 MiB + 8 KiB per MiB of
+# MAXMEM_MIB, with room to spare.
 create_from() {
-	cat > "/tmp/$2.cfg" <<CFG
+	if [ "${TIDE_MODE:-pv}" = pvh ]; then
+		cat > "/tmp/$2.cfg" <<CFG
+name = "$2"
+type = "pvh"
+kernel = "${1%.elf}-pvh.elf"
+memory = $3
+maxmem = $3
+shadow_memory = $((2 + $4 / 128))
+extra = "$5"
+on_crash = "preserve"
+CFG
+	else
+		cat > "/tmp/$2.cfg" <<CFG
 name = "$2"
 type = "pv"
 kernel = "$1"
@@ -23,6 +42,7 @@ maxmem = $4
 extra = "$5"
 on_crash = "preserve"
 CFG
+	fi
 	xl create -p "/tmp/$2.cfg" >/dev/null && xl mem-max "$2" "$4" && xl unpause "$2"
 }
 
@@ -132,6 +152,11 @@ result() {
 # printed before the first test runs.
 run() { DOMU_TESTS="${DOMU_TESTS:+$DOMU_TESTS }$1:$2"; }
 
+# run_both NAME FUNCTION: the test with PV guests (domu/NAME) and again with
+# PVH guests (domu/pvh/NAME): the same function, with create_from making
+# PVH domUs of the same images.
+run_both() { run "$1" "$2"; run "pvh/$1" "$2"; }
+
 # run_all: print the plan ("1..N" and a "# plan domu/NAME" line per test),
 # then run the tests in the order they were added
 run_all() {
@@ -141,9 +166,13 @@ run_all() {
 	for t; do run_one "${t%%:*}" "${t#*:}"; done
 }
 
-# run_one NAME FUNCTION: run a test function, print its line, clean up its domains
+# run_one NAME FUNCTION: run a test function (PVH guests for a pvh/ name),
+# print its line, clean up its domains
 run_one() {
-	( set -e; "$2" )
+	local mode=pv
+	case $1 in pvh/*) mode=pvh ;; esac
+	( set -e; TIDE_MODE=$mode; "$2" )
 	result "$1" $?
 	for d in $(xl list | awk 'NR > 2 { print $1 }'); do xl destroy "$d" 2>/dev/null; done
+	rm -f /tmp/*.save # a failed save test's image must not fill dom0's RAM disk for the next
 }

@@ -4,4 +4,4 @@
 
 soak_short() { soak 300 7; }
 
-run soak_short soak_short
+run_both soak_short soak_short

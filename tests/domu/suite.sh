@@ -109,11 +109,11 @@ for f in ./tests/domu/*_tests.sh; do
 	[ -f "$f" ] && . "$f"
 done
 
-run memset_down_up memset_down_up
-run grow_beyond_boot_by_memset grow_beyond_boot_by_memset
-run grow_beyond_boot_by_allocation grow_beyond_boot_by_allocation
-run bad_targets bad_targets
-run target_storm target_storm
-run below_floor below_floor
-run three_guests three_guests
-run destroy_during_balloon destroy_during_balloon
+run_both memset_down_up memset_down_up
+run_both grow_beyond_boot_by_memset grow_beyond_boot_by_memset
+run_both grow_beyond_boot_by_allocation grow_beyond_boot_by_allocation
+run_both bad_targets bad_targets
+run_both target_storm target_storm
+run_both below_floor below_floor
+run_both three_guests three_guests
+run_both destroy_during_balloon destroy_during_balloon

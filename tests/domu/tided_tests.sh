@@ -407,16 +407,16 @@ fr min=64 max=512"
 }
 
 if [ -x "$TIDED" ] && [ -x "$TIDECTL" ]; then
-	run tided_burst_from_idle tided_burst_from_idle
-	run tided_uncooperative_and_restart tided_uncooperative_and_restart
-	run tided_liar_beside_burst tided_liar_beside_burst
-	run tided_operator_memset tided_operator_memset
-	run tided_restart_keeps_pace tided_restart_keeps_pace
-	run tided_one_instance_and_tidectl tided_one_instance_and_tidectl
-	run tided_event_lines tided_event_lines
-	run tided_follows_restore tided_follows_restore
-	run tided_fluid_burst_without_a_round tided_fluid_burst_without_a_round
-	run tided_fluid_reclaims_fast tided_fluid_reclaims_fast
+	run_both tided_burst_from_idle tided_burst_from_idle
+	run_both tided_uncooperative_and_restart tided_uncooperative_and_restart
+	run_both tided_liar_beside_burst tided_liar_beside_burst
+	run_both tided_operator_memset tided_operator_memset
+	run_both tided_restart_keeps_pace tided_restart_keeps_pace
+	run_both tided_one_instance_and_tidectl tided_one_instance_and_tidectl
+	run_both tided_event_lines tided_event_lines
+	run_both tided_follows_restore tided_follows_restore
+	run_both tided_fluid_burst_without_a_round tided_fluid_burst_without_a_round
+	run_both tided_fluid_reclaims_fast tided_fluid_reclaims_fast
 else
 	echo "not ok - domu/tided # build/tided or build/tidectl not passed to xlrun"
 fi

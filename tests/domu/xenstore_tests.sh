@@ -71,5 +71,5 @@ xs_long_target() {
 	wait_mem xl1 80 20 >/dev/null
 }
 
-run xs_stalled_store xs_stalled_store
-run xs_long_target xs_long_target
+run_both xs_stalled_store xs_stalled_store
+run_both xs_long_target xs_long_target
