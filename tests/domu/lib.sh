@@ -142,6 +142,14 @@ wait_log() {
 	return 1
 }
 
+# local_receiver: for xl migrate to this same host: -s names the command xl runs as
+# "COMMAND HOST xl migrate-receive", here a script that drops HOST and runs
+# the receiving side locally
+local_receiver() {
+	printf '#!/bin/sh\nshift\nexec "$@"\n' > /tmp/local-receiver
+	chmod +x /tmp/local-receiver
+}
+
 # result NAME STATUS: print the TAP line of test NAME
 result() {
 	if [ "$2" = 0 ]; then echo "ok - domu/$1"; else echo "not ok - domu/$1"; fi

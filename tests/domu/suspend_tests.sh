@@ -228,14 +228,6 @@ save_refused_above_target() {
 	grep -q "guest: allocated 100 of 100 MiB" /var/log/xen/guest-sr2.log
 }
 
-# xl migrate to this same host: -s names the command xl runs as
-# "COMMAND HOST xl migrate-receive", here a script that drops HOST and runs
-# the receiving side locally
-local_receiver() {
-	printf '#!/bin/sh\nshift\nexec "$@"\n' > /tmp/local-receiver
-	chmod +x /tmp/local-receiver
-}
-
 # Live migration of a PVH guest grown by hot-add past its boot memory, its
 # soak passes running on while it moves: every page intact in the new
 # domain, which grows and shrinks again.

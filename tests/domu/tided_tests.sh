@@ -255,6 +255,12 @@ rb min=128 max=1024"
 # A guest saved and restored comes back with another domid: tided keeps
 # managing it by name, with the bounds tidectl gave it before the save, and
 # acts on bounds changed after the restore.
+# The same across a live migration (PVH: a PV guest cannot migrate here).
+tided_follows_migration() {
+	TIDED_MOVE=migrate # each test runs in a subshell of its own
+	tided_follows_restore
+}
+
 tided_follows_restore() {
 	tided_start "sv min=64 max=256"
 	create sv 128 256
@@ -263,9 +269,14 @@ tided_follows_restore() {
 	wait_for 10 target_is sv 143360 || { echo "# tided never set sv to 140 MiB" >&2; return 1; }
 	wait_mem sv 140 30 >/dev/null
 	old=$(domid sv)
-	xl save sv /tmp/sv.save
-	xl restore /tmp/sv.save
-	rm -f /tmp/sv.save
+	if [ "${TIDED_MOVE:-restore}" = migrate ]; then
+		local_receiver
+		xl migrate -s /tmp/local-receiver sv localhost >/dev/null 2>&1
+	else
+		xl save sv /tmp/sv.save
+		xl restore /tmp/sv.save
+		rm -f /tmp/sv.save
+	fi
 	[ "$(domid sv)" != "$old" ]
 	"$TIDECTL" set sv min=100 max=100 >/dev/null
 	wait_for 10 target_is sv 102400 ||
@@ -415,6 +426,7 @@ if [ -x "$TIDED" ] && [ -x "$TIDECTL" ]; then
 	run_both tided_one_instance_and_tidectl tided_one_instance_and_tidectl
 	run_both tided_event_lines tided_event_lines
 	run_both tided_follows_restore tided_follows_restore
+	run pvh/tided_follows_migration tided_follows_migration
 	run_both tided_fluid_burst_without_a_round tided_fluid_burst_without_a_round
 	run_both tided_fluid_reclaims_fast tided_fluid_reclaims_fast
 else
