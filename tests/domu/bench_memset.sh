@@ -10,7 +10,8 @@
 #   2. xl save and xl restore of each at 128 MiB, BENCH_ROUNDS times in
 #      alternating order, the other guest paused; the image size.
 #   3. The whole host warmed once (a throwaway Tide domU grows into all of it).
-#   4. BENCH_ROUNDS rounds (default 3), Tide and Linux in turn: xl mem-set to
+#   4. BENCH_ROUNDS rounds (default 3), Tide, Tide as a PVH domU (created
+#      before step 3) and Linux in turn: xl mem-set to
 #      1536 MiB and back to 128. The clock starts before xl mem-set; a step
 #      is done when xl list shows the target and the guest's own view
 #      agrees: Tide's data/meminfo_total, Linux's MemTotal as its init prints
@@ -47,21 +48,22 @@ linux_mem() { tail -n 2 /var/log/xen/guest-linux.log | sed -n "s/.*MEM .*$1=\([0
 # view NAME: the guest's own MemTotal in KiB (Tide: data/meminfo_total; Linux:
 # its last MEM line). Tide's xenstore path is looked up before a step's clock
 # starts (view_path), so that a poll costs the same for both guests.
-view_path() { [ "$1" = tide ] && tide_view=/local/domain/$(domid tide)/data/meminfo_total; true; }
+view_path() {
+	case $1 in tide*) tide_view=/local/domain/$(domid "$1")/data/meminfo_total ;; esac
+}
 view() {
-	if [ "$1" = tide ]; then
-		xenstore-read "$tide_view" 2>/dev/null
-	else
-		linux_mem total_kib
-	fi
+	case $1 in
+	tide*) xenstore-read "$tide_view" 2>/dev/null ;;
+	*) linux_mem total_kib ;;
+	esac
 }
 
 # step NAME MIB: xl mem-set, then wait until xl list shows MIB and the guest's view
 # is its view at BASE plus the change; prints the milliseconds. How long the
 # guest's view lagged behind xl list (0 if it did not) goes to /tmp/lag.NAME.
 step() {
-	local t0 t_xl="" t_view="" now want=$base_view_tide
-	[ "$1" = linux ] && want=$base_view_linux
+	local t0 t_xl="" t_view="" now want
+	eval "want=\$base_view_$1"
 	want=$((want + ($2 - BASE) * 1024))
 	view_path "$1"
 	t0=$(now_ms)
@@ -151,7 +153,11 @@ for g in tide linux; do
 	eval "echo \"BENCH xl_save_image.$g \$size_$g MiB\""
 done
 
-# 3. the rest of the host warmed once: a throwaway Tide domU grows into all of it
+# 3. a Tide PVH domU beside them for the warm rounds, then the rest of the
+# host warmed once: a throwaway Tide domU grows into all of it
+(TIDE_MODE=pvh; create tide_pvh $BASE 2048)
+settle tide_pvh
+base_view_tide_pvh=$(view tide_pvh)
 all=$(( $(host_free_mib) - 16 ))
 create warm 64 $all
 xl mem-set warm $all
@@ -159,17 +165,19 @@ wait_mem warm $all 180 >/dev/null
 xl destroy warm
 
 # 4. warm rounds, in turn
-ups_tide="" downs_tide="" ups_linux="" downs_linux=""
-rm -f /tmp/lag.tide /tmp/lag.linux
+ups_tide="" downs_tide="" ups_linux="" downs_linux="" ups_tide_pvh="" downs_tide_pvh=""
+rm -f /tmp/lag.tide /tmp/lag.linux /tmp/lag.tide_pvh
 for r in $(seq "$ROUNDS"); do
-	ups_tide="$ups_tide $(step tide $UP)"
-	downs_tide="$downs_tide $(step tide $BASE)"
-	ups_linux="$ups_linux $(step linux $UP)"
-	downs_linux="$downs_linux $(step linux $BASE)"
+	for g in tide tide_pvh linux; do
+		eval "ups_$g=\"\$ups_$g $(step $g $UP)\""
+		eval "downs_$g=\"\$downs_$g $(step $g $BASE)\""
+	done
 done
 stats xl_memset_up.tide s 1000 $ups_tide
+stats xl_memset_up.tide_pvh s 1000 $ups_tide_pvh
 stats xl_memset_up.linux s 1000 $ups_linux
 stats xl_memset_down.tide s 1000 $downs_tide
+stats xl_memset_down.tide_pvh s 1000 $downs_tide_pvh
 stats xl_memset_down.linux s 1000 $downs_linux
 stats report_lag.tide s 1000 $(cat /tmp/lag.tide)
 stats report_lag.linux s 1000 $(cat /tmp/lag.linux)
