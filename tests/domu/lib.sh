@@ -183,4 +183,10 @@ run_one() {
 	result "$1" $?
 	for d in $(xl list | awk 'NR > 2 { print $1 }'); do xl destroy "$d" 2>/dev/null; done
 	rm -f /tmp/*.save # a failed save test's image must not fill dom0's RAM disk for the next
+	# the next test's guest of the same name (run_both) starts a log of its own;
+	# this one's comes back as [guest TEST:NAME]
+	for f in /var/log/xen/guest-*.log; do
+		case $f in *:*) continue ;; esac
+		[ -f "$f" ] && mv "$f" "/var/log/xen/guest-$(echo "$1" | tr / .):${f#/var/log/xen/guest-}"
+	done
 }

@@ -274,7 +274,28 @@ migrate_refused_pv() {
 	agree lp
 }
 
+# Restored, a guest grows on shortage as before: its allocation of 100 MiB
+# comes 20 s into its running time, after the save and restore of its first
+# seconds (a suspended guest's clock stands still), and Xen's limit is
+# raised after the restore (libxl restores with the target as the limit).
+shortage_growth_after_restore() {
+	create ga 32 256 "alloc_mib=100 alloc_after_ms=20000"
+	wait_node ga data/meminfo_total 20
+	xl save ga /tmp/ga.save
+	xl restore /tmp/ga.save
+	rm -f /tmp/ga.save
+	! grep -q "guest: allocated" /var/log/xen/guest-ga.log ||
+		{ echo "# ga allocated before its save: the test proves nothing" >&2; return 1; }
+	xl mem-max ga 256
+	wait_log ga "allocated 100 of 100 MiB\|allocation failed" 60
+	grep -q "allocated 100 of 100 MiB" /var/log/xen/guest-ga.log
+	[ "$(mem_mib ga)" -gt 120 ] || { echo "# ga holds $(mem_mib ga) MiB, it never grew" >&2; return 1; }
+	[ "$(xsr ga data/tide/alloc_failures)" = 0 ]
+	agree ga
+}
+
 run_both save_restore save_restore
+run_both shortage_growth_after_restore shortage_growth_after_restore
 run_both checkpoint checkpoint
 run_both failed_save failed_save
 run_both save_mid_growth save_mid_growth
