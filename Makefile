@@ -49,10 +49,11 @@ demo_SRC := $(wildcard apps/demo/*.c)
 bench_SRC := $(wildcard apps/bench/*.c)
 guest_SRC := $(wildcard apps/guest/*.c)
 soak_SRC := $(wildcard apps/soak/*.c)
+devices_SRC := $(wildcard apps/devices/*.c)
 
 IMAGES := $(foreach a,$(APPS),$(BUILD)/tide-$(a).elf)
 # The applications built for PVH booted by QEMU directly too (tools/qemurun)
-DIRECT_APPS := tests
+DIRECT_APPS := tests devices
 DIRECT_IMAGES := $(foreach a,$(DIRECT_APPS),$(BUILD)/tide-$(a)-direct.elf)
 # ... and for PVH under Xen (tools/xenrun --pvh)
 PVH_APPS := tests guest bench soak
@@ -83,15 +84,17 @@ $(BUILD)/libtide-pvh.a: $(PVHXEN_KERNEL_OBJ)
 	@ar rcs $@ $^
 
 .SECONDEXPANSION:
-$(BUILD)/tide-%.elf: $$(addprefix $(BUILD)/,$$(addsuffix .o,$$($$*_SRC))) $(BUILD)/libtide.a kernel/arch/x86_64/kernel.ld
+# Static patterns: each image is linked for its own platform only (tide-X-direct.elf
+# would also match tide-%.elf).
+$(IMAGES): $(BUILD)/tide-%.elf: $$(addprefix $(BUILD)/,$$(addsuffix .o,$$($$*_SRC))) $(BUILD)/libtide.a kernel/arch/x86_64/kernel.ld
 	@echo "  LD      $@"
 	@$(CC) $(KLDFLAGS) -o $@ $(filter %.o,$^) -Wl,--whole-archive $(BUILD)/libtide.a -Wl,--no-whole-archive -lgcc
 
-$(BUILD)/tide-%-direct.elf: $$(addprefix $(BUILD)/,$$(addsuffix .o,$$($$*_SRC))) $(BUILD)/libtide-direct.a kernel/arch/x86_64/pvh/pvh.ld
+$(DIRECT_IMAGES): $(BUILD)/tide-%-direct.elf: $$(addprefix $(BUILD)/,$$(addsuffix .o,$$($$*_SRC))) $(BUILD)/libtide-direct.a kernel/arch/x86_64/pvh/pvh.ld
 	@echo "  LD      $@"
 	@$(CC) $(PVH_KLDFLAGS) -o $@ $(filter %.o,$^) -Wl,--whole-archive $(BUILD)/libtide-direct.a -Wl,--no-whole-archive -lgcc
 
-$(BUILD)/tide-%-pvh.elf: $$(addprefix $(BUILD)/,$$(addsuffix .o,$$($$*_SRC))) $(BUILD)/libtide-pvh.a kernel/arch/x86_64/pvh/pvh.ld
+$(PVH_IMAGES): $(BUILD)/tide-%-pvh.elf: $$(addprefix $(BUILD)/,$$(addsuffix .o,$$($$*_SRC))) $(BUILD)/libtide-pvh.a kernel/arch/x86_64/pvh/pvh.ld
 	@echo "  LD      $@"
 	@$(CC) $(PVH_KLDFLAGS) -o $@ $(filter %.o,$^) -Wl,--whole-archive $(BUILD)/libtide-pvh.a -Wl,--no-whole-archive -lgcc
 
