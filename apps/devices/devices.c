@@ -5,7 +5,7 @@
  * with a virtio-balloon and a virtio-mem device and checks what it finds.
  * One line per function:
  *   pci 03.0 1af4:1045 class 00.ff
- *   virtio 03.0 type 5: common bar 4 +0x0 (0x38), notify bar 4 +0x3000 (0x1000, x4), ...
+ *   virtio 03.0 type 5: common bar 4 +0x0 (0x1000) at 0xfe004000 notify ... notify x4
  */
 #include <tide/kernel.h>
 #include <tide/lib.h>
@@ -16,7 +16,7 @@
 
 static void print_region(const char *name, const struct virtio_pci_region *r)
 {
-	printk(" %s bar %u +0x%x (0x%x)", name, r->bar, r->offset, r->length);
+	printk(" %s bar %u +0x%x (0x%x) at 0x%lx", name, r->bar, r->offset, r->length, (unsigned long)r->address);
 }
 
 int app_main(void)

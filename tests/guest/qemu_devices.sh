@@ -20,7 +20,8 @@ log=$1 name=qemu/devices
 rc=$?
 fail() { echo "not ok - $name # $1; log: ${log#$here/}"; exit 0; }
 [[ $rc == 0 ]] || fail "exit status $rc"
-structures='common bar [0-5] +0x[0-9a-f]* (0x[0-9a-f]*) notify bar [0-5] +0x[0-9a-f]* (0x[0-9a-f]*) isr bar [0-5] +0x[0-9a-f]* (0x[0-9a-f]*) device bar [0-5] +0x[0-9a-f]* (0x[0-9a-f]*) notify x[1-9]'
+where='bar [0-5] +0x[0-9a-f]* (0x[0-9a-f]*) at 0x[1-9a-f][0-9a-f]*'
+structures="common $where notify $where isr $where device $where notify x[1-9]"
 grep -q "^virtio [0-9a-f.]* type 24: $structures" "$log" || fail "no virtio-mem device with its four structures"
 grep -q "^virtio [0-9a-f.]* type 5: $structures" "$log" || fail "no virtio-balloon device with its four structures"
 grep -q "^pci [0-9a-f.]* 1af4:1005 " "$log" || fail "the legacy virtio-rng function is not listed"
