@@ -47,6 +47,15 @@ void host_memory_ready(unsigned long populated);
 unsigned long host_space_blocks(unsigned long ram_end);
 /* The guest's own page tables are live: map what the host needs (a Xen domU's console ring, for printk). */
 void host_tables_ready(void);
+/*
+ * Frames from the host, or back to it, by guest frame number: n extents of
+ * 2^order frames (order 0, or BLOCK_ORDER for a whole block) starting at
+ * list[0..n). The extents done, a prefix, or -errno (a host with nothing
+ * to give, or that takes nothing back, refuses). Xen populates and
+ * decreases the reservation; with no hypervisor there is nothing to ask.
+ */
+long host_take(unsigned long *list, unsigned long n, unsigned order);
+long host_give(unsigned long *list, unsigned long n, unsigned order);
 /* Once memory is set up: the clock and the scheduler's idle hook. */
 void host_init(void);
 

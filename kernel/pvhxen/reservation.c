@@ -3,8 +3,9 @@
  * (XENMEM_current_reservation, XENMEM_maximum_reservation), the count less
  * the frames the toolstack populated outside the guest's RAM (a domU's
  * console and xenstore rings and its ACPI tables), which Xen counts as the
- * guest's and which the guest never hands out (growing and giving back:
- * elastic.c).
+ * guest's and which the guest never hands out; and the frames it takes and
+ * gives (host_take, host_give: populating and decreasing the reservation,
+ * for pvh/elastic.c).
  */
 #include <tide/frame.h>
 #include <tide/kernel.h>
@@ -38,6 +39,23 @@ unsigned long host_space_blocks(unsigned long ram_end)
 	long max = hyp_reservation(XENMEM_maximum_reservation);
 	unsigned long pages = MAX(max > 0 ? (unsigned long)max : 0, limit_pages);
 	return MAX(MIN(DIV_ROUND_UP(pages, BLOCK_PAGES), MAX_BLOCKS), ram_end);
+}
+
+static long memory_op(unsigned cmd, unsigned long *list, unsigned long n, unsigned order)
+{
+	struct xen_memory_reservation r = {.nr_extents = n, .extent_order = order, .domid = DOMID_SELF};
+	set_xen_guest_handle(r.extent_start, list);
+	return hyp_memory_op(cmd, &r);
+}
+
+long host_take(unsigned long *list, unsigned long n, unsigned order)
+{
+	return memory_op(XENMEM_populate_physmap, list, n, order);
+}
+
+long host_give(unsigned long *list, unsigned long n, unsigned order)
+{
+	return memory_op(XENMEM_decrease_reservation, list, n, order);
 }
 
 long platform_reservation_pages(void)

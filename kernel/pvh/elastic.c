@@ -1,35 +1,36 @@
 /*
- * Elastic memory of a PVH guest under Xen (the elastic half of
- * tide/platform.h). With no p2m and page tables the guest writes itself,
- * growing is XENMEM_populate_physmap at the frames' own numbers (2 MiB
- * extents for whole blocks when Xen has them), and giving back is
- * XENMEM_decrease_reservation at the same numbers.
+ * Elastic memory of a PVH guest (the elastic half of tide/platform.h),
+ * over what its host takes and gives by frame number (host.h): Xen's
+ * XENMEM_populate_physmap and XENMEM_decrease_reservation, 2 MiB extents
+ * for whole blocks when it has them. With no p2m and page tables the guest
+ * writes itself, growing is taking frames at their own numbers and mapping
+ * them, and giving back is the reverse.
  *
  * Mapping: a block whose 512 frames are all populated is mapped by one
- * 2 MiB page (no L1 table); a block with some frames ballooned out has an
+ * 2 MiB page (no L1 table); a block with some frames given back has an
  * L1 table of 4 KiB pages, taken when the block first loses a frame and
  * kept for the next block that needs one when this one goes back whole or
  * is mapped whole again (pvh_table_put). A hot-added block needs no metadata of its own
  * (platform_block_meta_frames() is 0): its frame-state bytes are shared
  * pages, backed by the core.
  *
- * Every call may be half-fulfilled by Xen: what was not populated is not
- * mapped, a frame is unmapped only once Xen took it back (the core does
- * not touch frames it is giving back), and the count returned is the
- * prefix that went through.
+ * Every call may be half-fulfilled by the host: what was not populated is
+ * not mapped, a frame is unmapped only once the host took it back (the
+ * core does not touch frames it is giving back), and the count returned is
+ * the prefix that went through.
  */
 #include <tide/frame.h>
 #include <tide/kernel.h>
 #include <tide/lib.h>
 #include <tide/platform.h>
-#include "../pvh/pt.h"
-#include "../pvh/pvh.h"
-#include "../xen/hypercall.h"
+#include "host.h"
+#include "pt.h"
+#include "pvh.h"
 
 #define BATCH 512
 
 static struct platform_stats stats;
-static xen_pfn_t list[BATCH];
+static unsigned long list[BATCH];
 
 const struct platform_stats *platform_stats(void) { return &stats; }
 unsigned platform_block_meta_frames(void) { return 0; }
@@ -37,18 +38,27 @@ unsigned platform_block_meta_frames(void) { return 0; }
 static unsigned long va_of(pfn_t p) { return (unsigned long)frame_to_virt(p); }
 static unsigned long block_va(unsigned long b) { return va_of(block_to_pfn(b)); }
 
-/* One reservation request over list[0..n) of the given order: extents done (a prefix), or -errno. */
-static long reservation_op(unsigned cmd, unsigned long n, unsigned order)
+enum direction { GIVE, TAKE };
+
+/* One request to the host over list[0..n), extents of 2^order frames: extents done (a prefix), or -errno; counted. */
+static long reservation_op(enum direction d, unsigned long n, unsigned order)
 {
-	return hyp_reservation_op(&stats, cmd, list, n, order);
+	long rc = d == TAKE ? host_take(list, n, order) : host_give(list, n, order);
+	if (d == TAKE)
+		stats.populate_hypercalls++;
+	else
+		stats.release_hypercalls++;
+	if (rc != (long)n)
+		stats.refused_hypercalls++;
+	return rc;
 }
 
-/* Give frames [0, n) of frames back to Xen at once (they are unmapped): how many went. */
+/* Give frames [0, n) of frames back to the host at once (they are unmapped): how many went. */
 static unsigned long give_back(const pfn_t *frames, unsigned long n)
 {
 	for (unsigned long i = 0; i < n; i++)
 		list[i] = frames[i].n;
-	long rc = n ? reservation_op(XENMEM_decrease_reservation, n, 0) : 0;
+	long rc = n ? reservation_op(GIVE, n, 0) : 0;
 	return rc > 0 ? (unsigned long)rc : 0;
 }
 
@@ -60,13 +70,13 @@ long platform_populate(const pfn_t *frames, unsigned long n)
 		unsigned long k = MIN(n - done, (unsigned long)BATCH);
 		for (unsigned long i = 0; i < k; i++)
 			list[i] = frames[done + i].n;
-		long rc = reservation_op(XENMEM_populate_physmap, k, 0);
+		long rc = reservation_op(TAKE, k, 0);
 		unsigned long got = rc > 0 ? (unsigned long)rc : 0;
 		stats.frames_4k += got;
 		for (unsigned long i = 0; i < got; i++)
 			if (pt_map_page(va_of(frames[done + i]), frames[done + i])) { /* no table: what is not mapped goes back */
 				if (give_back(frames + done + i, got - i) != got - i)
-					panic("pvh: Xen will not take back frames it just gave");
+					panic("pvh: the host will not take back frames it just gave");
 				done += i;
 				return done ? (long)done : -ENOMEM;
 			}
@@ -99,7 +109,7 @@ static unsigned long populate_block_frames(unsigned long b, unsigned long want)
 /*
  * Populate n blocks, the last one's first last_frames frames only: one
  * request of 2 MiB extents for the whole blocks (unless superpages=0),
- * then 4 KiB frames, block by block, for whatever Xen had no 2 MiB extent
+ * then 4 KiB frames, block by block, for whatever the host had no 2 MiB extent
  * for. Frames populated, a prefix in block order.
  */
 static unsigned long populate_blocks(const unsigned long *blocks, unsigned long n, unsigned long last_frames)
@@ -111,7 +121,7 @@ static unsigned long populate_blocks(const unsigned long *blocks, unsigned long 
 	if (superpages && whole) {
 		for (unsigned long i = 0; i < whole; i++)
 			list[i] = block_to_pfn(blocks[i]).n;
-		long rc = reservation_op(XENMEM_populate_physmap, whole, BLOCK_ORDER);
+		long rc = reservation_op(TAKE, whole, BLOCK_ORDER);
 		large = rc > 0 ? (unsigned long)rc : 0;
 		stats.extents_2m += large;
 		stats.fallbacks_2m += whole - large;
@@ -120,8 +130,8 @@ static unsigned long populate_blocks(const unsigned long *blocks, unsigned long 
 		if (map_block_large(blocks[i])) { /* no table above it: what is not mapped goes back */
 			for (unsigned long j = i; j < large; j++)
 				list[j - i] = block_to_pfn(blocks[j]).n;
-			if (reservation_op(XENMEM_decrease_reservation, large - i, BLOCK_ORDER) != (long)(large - i))
-				panic("pvh: Xen will not take back extents it just gave");
+			if (reservation_op(GIVE, large - i, BLOCK_ORDER) != (long)(large - i))
+				panic("pvh: the host will not take back extents it just gave");
 			return done;
 		}
 		done += BLOCK_PAGES;
@@ -164,7 +174,7 @@ static unsigned long split_for(const pfn_t *frames, unsigned long n)
 
 /*
  * The frames are the core's, untouched while it gives them back, so they
- * are unmapped once Xen has taken them: what Xen kept stays mapped as it was.
+ * are unmapped once the host has taken them: what it kept stays mapped as it was.
  */
 long platform_release(const pfn_t *frames, unsigned long n)
 {
@@ -186,7 +196,7 @@ static bool give_back_block(pfn_t first, bool large)
 {
 	list[0] = first.n;
 	if (large)
-		return reservation_op(XENMEM_decrease_reservation, 1, BLOCK_ORDER) == 1;
+		return reservation_op(GIVE, 1, BLOCK_ORDER) == 1;
 	static pfn_t frames[BLOCK_PAGES];
 	for (unsigned long i = 0; i < BLOCK_PAGES; i++)
 		frames[i] = pfn(first.n + i);
@@ -195,14 +205,14 @@ static bool give_back_block(pfn_t first, bool large)
 		return true;
 	for (unsigned long i = 0; i < went; i++)
 		list[i] = first.n + i;
-	if (went && reservation_op(XENMEM_populate_physmap, went, 0) != (long)went)
-		panic("pvh: Xen took back part of block %lu and will not give it again", pfn_to_block(first));
+	if (went && reservation_op(TAKE, went, 0) != (long)went)
+		panic("pvh: the host took back part of block %lu and will not give it again", pfn_to_block(first));
 	return false;
 }
 
 /*
  * Give back whole block b (every frame populated, none in use), then unmap
- * it: frames given back, or 0 if Xen kept it (mapped as it was).
+ * it: frames given back, or 0 if the host kept it (mapped as it was).
  */
 static unsigned long release_block(unsigned long b)
 {
@@ -238,9 +248,9 @@ int platform_unplug_block(unsigned long b)
 			frames[n++] = pfn(first.n + i);
 	long went = n ? platform_release(frames, n) : 0;
 	if (went != (long)n) {
-		/* the block must be as it was: take back what went (Xen takes back a guest's frames whole; not seen) */
+		/* the block must be as it was: take back what went (the host takes back frames whole; not seen) */
 		if (went > 0 && platform_populate(frames, (unsigned long)went) != went)
-			panic("pvh: Xen took back part of block %lu and will not give it again", b);
+			panic("pvh: the host took back part of block %lu and will not give it again", b);
 		return -EBUSY;
 	}
 	if (pt_clear_region(block_va(b), &table))
