@@ -2,13 +2,18 @@
  * The devices application (booted by QEMU directly: tide-devices-direct.elf):
  * lists the PCI functions on bus 0 and, for each virtio 1.x device, where
  * its configuration structures are. tests/guest/qemu_devices.sh boots it
- * with a virtio-balloon and a virtio-mem device and checks what it finds.
- * One line per function:
+ * with a virtio-balloon and a virtio-mem device and checks what it finds;
+ * with hold_s=S it then runs S seconds, saying twice a second how many
+ * frames it holds (tests/guest/qemu_balloon.sh moves its balloon meanwhile),
+ * and checks the memory invariants at the end. One line per function:
  *   pci 03.0 1af4:1045 class 00.ff
  *   virtio 03.0 type 5: common bar 4 +0x0 (0x1000) at 0xfe004000 notify ... notify x4
  */
 #include <tide/kernel.h>
 #include <tide/lib.h>
+#include <tide/frame.h>
+#include <tide/mem_check.h>
+#include <tide/sched.h>
 #include <tide/pci.h>
 #include <tide/virtio_pci.h>
 
@@ -17,6 +22,18 @@
 static void print_region(const char *name, const struct virtio_pci_region *r)
 {
 	printk(" %s bar %u +0x%x (0x%x) at 0x%lx", name, r->bar, r->offset, r->length, (unsigned long)r->address);
+}
+
+/* Run for seconds, saying what the guest holds twice a second; 0 if the memory invariants hold at the end. */
+static int hold(unsigned long seconds)
+{
+	static int token;
+	uint64_t end = monotonic_ns() + seconds * 1000000000ULL;
+	while (monotonic_ns() < end) {
+		printk("holding %lu frames\n", frames_populated());
+		thread_block_on(&token, monotonic_ns() + 500000000ULL);
+	}
+	return mem_check() ? 1 : 0;
 }
 
 int app_main(void)
@@ -39,5 +56,5 @@ int app_main(void)
 		printk(" notify x%u\n", d.notify_off_multiplier);
 	}
 	printk("devices: %u PCI functions on bus 0, %u virtio 1.x devices\n", n, virtio);
-	return 0;
+	return hold(cmdline_ulong("hold_s", 0));
 }

@@ -8,6 +8,9 @@
 #define PCI_FUNCTIONS 8
 #define HEADER_TYPE 0x0e
 #define MULTI_FUNCTION 0x80
+#define COMMAND 0x04
+#define COMMAND_MEMORY 0x2
+#define COMMAND_BUS_MASTER 0x4
 #define STATUS 0x06
 #define STATUS_CAPABILITIES 0x10
 #define CAPABILITIES 0x34
@@ -32,6 +35,12 @@ static uint32_t read_config(uint8_t dev, uint8_t fn, uint8_t offset)
 }
 
 uint32_t pci_read32(const struct pci_function *f, uint8_t offset) { return read_config(f->dev, f->fn, offset); }
+
+void pci_enable(const struct pci_function *f)
+{
+	uint32_t v = read_config(f->dev, f->fn, COMMAND); /* command, and status above it (written 0: left as is) */
+	outl(CONFIG_DATA, (v & 0xffff) | COMMAND_MEMORY | COMMAND_BUS_MASTER); /* CONFIG_ADDRESS still selects it */
+}
 uint16_t pci_read16(const struct pci_function *f, uint8_t offset)
 {
 	return (uint16_t)(pci_read32(f, offset) >> ((offset & 2) * 8));

@@ -69,6 +69,7 @@ static int map_at(unsigned long va, int level, pfn_t p, uint64_t flags)
 
 int pt_map_page(unsigned long va, pfn_t p) { return map_at(va, 1, p, 0); }
 int pt_map_large(unsigned long va, pfn_t p) { return map_at(va, 2, p, PTE_LARGE); }
+int pt_map_device(unsigned long va, pfn_t p) { return map_at(va, 1, p, PTE_UNCACHED); }
 
 void pt_unmap_page(unsigned long va)
 {

@@ -16,6 +16,7 @@
 #define PTE_PRESENT 0x001UL
 #define PTE_RW 0x002UL
 #define PTE_LARGE 0x080UL
+#define PTE_UNCACHED 0x018UL /* PWT | PCD: device memory */
 #define PTE_ADDR_MASK 0x000ffffffffff000UL
 #define PTE_DATA (PTE_PRESENT | PTE_RW)
 
@@ -30,6 +31,8 @@ void pt_activate(void);
 /* Map frame p at va (4 KiB), or the block starting at frame p at va (2 MiB). 0, or -ENOMEM. */
 int pt_map_page(unsigned long va, pfn_t p);
 int pt_map_large(unsigned long va, pfn_t p);
+/* Map the device page at physical frame p (a BAR's) at va, uncached. 0, or -ENOMEM. */
+int pt_map_device(unsigned long va, pfn_t p);
 /* Unmap the 4 KiB page at va (its region must have an L1 table). */
 void pt_unmap_page(unsigned long va);
 /* The frame mapped at va and whether va is mapped at all (4 KiB or inside a large page). */

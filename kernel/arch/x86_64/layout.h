@@ -15,6 +15,7 @@
  *                         | Xen's shared info page          |  +4 GiB
  *                         | scratch window (1 page)         |  +4 GiB + 4 KiB
  *                         | PVH: console, xenstore rings    |  +4 GiB + 8, 12 KiB
+ *                         | no hypervisor: devices' BARs    |  +5 GiB
  *   0x0000_0180_0000_0000 +---------------------------------+
  *
  * Each metadata region is sized at boot for the largest pfn space the guest
@@ -35,5 +36,6 @@
 #define SCRATCH_VA (SHARED_INFO_VA + 0x1000UL)
 #define CONSOLE_RING_VA (SHARED_INFO_VA + 0x2000UL) /* PVH: the rings are not RAM of the guest's */
 #define STORE_RING_VA (SHARED_INFO_VA + 0x3000UL)
+#define DEVICE_VA (METADATA_BASE + (5UL << 30)) /* no hypervisor: the BAR pages drivers use, uncached */
 
 #endif

@@ -25,6 +25,8 @@ unsigned pci_scan(struct pci_function *out, unsigned max);
 uint8_t pci_read8(const struct pci_function *f, uint8_t offset);
 uint16_t pci_read16(const struct pci_function *f, uint8_t offset);
 uint32_t pci_read32(const struct pci_function *f, uint8_t offset);
+/* Let the function answer at its memory BARs and read and write memory (bus master). */
+void pci_enable(const struct pci_function *f);
 
 /*
  * BAR bar's memory address (a 64-bit BAR read whole), or 0 when it is

@@ -1,0 +1,132 @@
+/*
+ * virtio-balloon for a guest with no hypervisor below it (QEMU, KVM): the
+ * host's target is the device's num_pages, the 4 KiB pages it wants in
+ * the balloon; the guest's target is its boot memory less that, and the
+ * same balloon as on Xen (tide/balloon.h) meets it, floor included. The
+ * frames the balloon gives back go to the host through the inflate queue
+ * (pvh/elastic.c's host_give), and frames it takes again come back through
+ * the deflate queue (host_take) before they are touched
+ * (VIRTIO_BALLOON_F_MUST_TELL_HOST is honoured whether agreed or not).
+ * Facts from the virtio specification v1.2, 5.5: queues 0 (inflate) and 1
+ * (deflate) carry arrays of 32-bit page frame numbers; the configuration
+ * has num_pages at 0 and actual (what the guest says the balloon holds)
+ * at 4.
+ *
+ * A thread follows the device: every 100 ms (at once while the balloon
+ * moves) it reads num_pages, sets the balloon's target when it changed,
+ * runs the balloon one step, and writes actual. A device that misbehaves
+ * is dropped by the transport; the guest keeps what it holds.
+ */
+#include <tide/balloon.h>
+#include <tide/kernel.h>
+#include <tide/lib.h>
+#include <tide/mem_boot.h>
+#include <tide/page_alloc.h>
+#include <tide/platform.h>
+#include <tide/sched.h>
+#include <tide/virtio.h>
+#include "virtio_balloon.h"
+
+#define INFLATE_QUEUE 0
+#define DEFLATE_QUEUE 1
+#define NUM_PAGES 0
+#define ACTUAL 4
+#define VIRTIO_BALLOON_F_MUST_TELL_HOST (1ULL << 0)
+#define PFNS_PER_REQUEST (PAGE_SIZE / sizeof(uint32_t))
+#define REQUEST_TIMEOUT_NS 5000000000ULL
+#define FOLLOW_PERIOD_NS 100000000ULL
+
+static struct virtio_device device;
+static struct virtqueue inflate_queue, deflate_queue;
+static uint32_t *pfns; /* one page: the frame numbers of one request */
+static unsigned long in_balloon;
+static bool present;
+
+unsigned long virtio_balloon_frames(void) { return in_balloon; }
+
+/* Send the frames of extents list[0..n) (2^order frames each) on q: extents done, a prefix, or -errno. */
+static long send_extents(struct virtqueue *q, const unsigned long *list, unsigned long n, unsigned order)
+{
+	if (!present || device.broken)
+		return -EOPNOTSUPP;
+	unsigned long per_extent = 1UL << order, done = 0, filled = 0, frames_sent = 0;
+	for (unsigned long e = 0; e < n; e++) {
+		for (unsigned long i = 0; i < per_extent; i++) {
+			pfns[filled++] = (uint32_t)(list[e] + i);
+			bool last = e == n - 1 && i == per_extent - 1;
+			if (filled < PFNS_PER_REQUEST && !last)
+				continue;
+			uint64_t phys = (uint64_t)virt_to_frame(pfns).n << PAGE_SHIFT;
+			if (virtqueue_send(&device, q, phys, (uint32_t)(filled * sizeof(uint32_t)), false,
+					   REQUEST_TIMEOUT_NS) < 0)
+				return done ? (long)done : -EIO; /* the device took whole extents at most */
+			frames_sent += filled;
+			filled = 0;
+		}
+		done = frames_sent / per_extent;
+	}
+	return (long)done;
+}
+
+long virtio_balloon_inflate(const unsigned long *list, unsigned long n, unsigned order)
+{
+	long done = send_extents(&inflate_queue, list, n, order);
+	if (done > 0)
+		in_balloon += (unsigned long)done << order;
+	return done;
+}
+
+long virtio_balloon_deflate(const unsigned long *list, unsigned long n, unsigned order)
+{
+	long done = send_extents(&deflate_queue, list, n, order);
+	if (done > 0)
+		in_balloon -= (unsigned long)done << order;
+	return done;
+}
+
+/* The balloon's target for num_pages in the balloon: the boot memory less it, at least one page. */
+static unsigned long target_for(uint32_t num_pages)
+{
+	unsigned long boot = mem_boot_info()->boot_pages;
+	return num_pages < boot ? boot - num_pages : 1;
+}
+
+static void follow(void *arg)
+{
+	(void)arg;
+	uint32_t seen = ~0u;
+	while (!device.broken) {
+		uint32_t num_pages = virtio_config_read32(&device, NUM_PAGES);
+		if (num_pages != seen) {
+			seen = num_pages;
+			balloon_set_target(target_for(num_pages));
+		}
+		enum balloon_state s = balloon_work();
+		virtio_config_write32(&device, ACTUAL, (uint32_t)in_balloon);
+		if (s == BALLOON_GROWING || s == BALLOON_SHRINKING)
+			thread_yield();
+		else
+			thread_block_on(&device, monotonic_ns() + FOLLOW_PERIOD_NS);
+	}
+}
+
+void virtio_balloon_start(void)
+{
+	static struct pci_function found[32];
+	unsigned n = pci_scan(found, ARRAY_SIZE(found));
+	struct virtio_pci_device d;
+	unsigned i = 0;
+	while (i < n && (virtio_pci_probe(&found[i], &d) || d.type != VIRTIO_ID_BALLOON))
+		i++;
+	if (i == n)
+		return;
+	if (virtio_start(&device, &d, VIRTIO_BALLOON_F_MUST_TELL_HOST) ||
+	    virtio_queue_setup(&device, INFLATE_QUEUE, &inflate_queue) ||
+	    virtio_queue_setup(&device, DEFLATE_QUEUE, &deflate_queue) || !(pfns = alloc_page()))
+		return;
+	virtio_ready(&device);
+	present = true;
+	balloon_init();
+	thread_create("virtio-balloon", follow, NULL);
+	printk("tide: virtio-balloon at %02x.%u follows the host's target\n", d.pci.dev, d.pci.fn);
+}
