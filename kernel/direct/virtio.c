@@ -41,6 +41,7 @@
 #define RESET_TIMEOUT_NS 1000000000ULL
 #define AVAIL_AT 1024 /* the rings' places in a queue's page */
 #define USED_AT 2048
+#define NONE_IN_FLIGHT 0xffff
 
 struct virtq_desc {
 	uint64_t addr;
@@ -155,7 +156,7 @@ int virtio_queue_setup(struct virtio_device *d, uint16_t index, struct virtqueue
 	if (!page)
 		return -ENOMEM;
 	memset(page, 0, PAGE_SIZE);
-	*q = (struct virtqueue){.index = index, .size = size};
+	*q = (struct virtqueue){.index = index, .size = size, .in_flight = NONE_IN_FLIGHT};
 	q->desc = (struct virtq_desc *)page;
 	q->avail = (struct virtq_avail *)(page + AVAIL_AT);
 	q->used = (struct virtq_used *)(page + USED_AT);
@@ -176,34 +177,57 @@ void virtio_ready(struct virtio_device *d)
 		wr8(d->common, DEVICE_STATUS, STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK | STATUS_DRIVER_OK);
 }
 
-long virtqueue_send(struct virtio_device *d, struct virtqueue *q, uint64_t phys, uint32_t len, bool device_writes,
-		    uint64_t timeout_ns)
+int virtqueue_post(struct virtio_device *d, struct virtqueue *q, uint64_t phys, uint32_t len, bool device_writes)
 {
 	if (d->broken)
 		return -EIO;
+	if (q->in_flight != NONE_IN_FLIGHT)
+		return give_up(d, "the driver offered a second buffer on a queue");
 	uint16_t slot = q->avail->idx % q->size;
 	q->desc[slot] = (struct virtq_desc){phys, len, device_writes ? DESC_F_WRITE : 0, 0};
 	q->avail->ring[slot] = slot;
 	barrier();
 	q->avail->idx++;
 	barrier();
+	q->in_flight = slot;
+	q->offered = device_writes ? len : 0;
 	*q->notify = q->index;
+	return 0;
+}
+
+long virtqueue_poll(struct virtio_device *d, struct virtqueue *q)
+{
+	if (d->broken)
+		return -EIO;
+	if (rd8(d->common, DEVICE_STATUS) & STATUS_NEEDS_RESET)
+		return give_up(d, "it needs a reset");
+	if (*(volatile uint16_t *)&q->used->idx == q->last_used)
+		return -EAGAIN;
+	barrier();
+	struct virtq_used_elem e = q->used->ring[q->last_used % q->size];
+	q->last_used++;
+	uint16_t slot = q->in_flight;
+	q->in_flight = NONE_IN_FLIGHT;
+	if (e.id != slot)
+		return give_up(d, "it used a buffer it was not given");
+	if (e.len > q->offered)
+		return give_up(d, "it wrote more than it was given");
+	return (long)e.len;
+}
+
+long virtqueue_send(struct virtio_device *d, struct virtqueue *q, uint64_t phys, uint32_t len, bool device_writes,
+		    uint64_t timeout_ns)
+{
+	if (virtqueue_post(d, q, phys, len, device_writes))
+		return -EIO;
 	uint64_t deadline = monotonic_ns() + timeout_ns;
-	while (*(volatile uint16_t *)&q->used->idx == q->last_used) {
-		if (rd8(d->common, DEVICE_STATUS) & STATUS_NEEDS_RESET)
-			return give_up(d, "it needs a reset");
+	long rc;
+	while ((rc = virtqueue_poll(d, q)) == -EAGAIN) {
 		if (monotonic_ns() > deadline)
 			return give_up(d, "it did not use a buffer in time");
 		thread_yield();
 	}
-	barrier();
-	struct virtq_used_elem e = q->used->ring[q->last_used % q->size];
-	q->last_used++;
-	if (e.id != slot)
-		return give_up(d, "it used a buffer it was not given");
-	if (device_writes && e.len > len)
-		return give_up(d, "it wrote more than it was given");
-	return (long)e.len;
+	return rc;
 }
 
 uint32_t virtio_config_read32(const struct virtio_device *d, unsigned offset) { return rd32(d->device, offset); }

@@ -16,8 +16,17 @@
  * moves) it reads num_pages, sets the balloon's target when it changed,
  * runs the balloon one step, and writes actual. A device that misbehaves
  * is dropped by the transport; the guest keeps what it holds.
+ *
+ * Statistics (VIRTIO_BALLOON_F_STATS_VQ, 5.5.6.3): the guest keeps one
+ * buffer of (le16 tag, le64 value) entries offered on queue 2; when the
+ * device uses it (the host polls), the thread fills it again, as fresh as
+ * now, and offers it back. Tags: free, total and available memory in
+ * bytes, and Tide's own counts under the nearest standard tags: allocations
+ * that waited for the balloon to grow as major faults, allocations that
+ * failed as huge-page allocation failures.
  */
 #include <tide/balloon.h>
+#include <tide/frame.h>
 #include <tide/kernel.h>
 #include <tide/lib.h>
 #include <tide/mem_boot.h>
@@ -29,15 +38,29 @@
 
 #define INFLATE_QUEUE 0
 #define DEFLATE_QUEUE 1
+#define STATS_QUEUE 2
 #define NUM_PAGES 0
 #define ACTUAL 4
 #define VIRTIO_BALLOON_F_MUST_TELL_HOST (1ULL << 0)
+#define VIRTIO_BALLOON_F_STATS_VQ (1ULL << 1)
+#define STAT_MAJOR_FAULTS 2
+#define STAT_FREE 4
+#define STAT_TOTAL 5
+#define STAT_AVAILABLE 6
+#define STAT_HUGE_FAILURES 9
+#define NR_STATS 5
 #define PFNS_PER_REQUEST (PAGE_SIZE / sizeof(uint32_t))
 #define REQUEST_TIMEOUT_NS 5000000000ULL
 #define FOLLOW_PERIOD_NS 100000000ULL
 
 static struct virtio_device device;
-static struct virtqueue inflate_queue, deflate_queue;
+static struct virtqueue inflate_queue, deflate_queue, stats_queue;
+
+struct stat_entry {
+	uint16_t tag;
+	uint64_t value;
+} __attribute__((packed));
+static struct stat_entry *stats; /* a page of its own: the device reads it */
 static uint32_t *pfns; /* one page: the frame numbers of one request */
 static unsigned long in_balloon;
 static bool present;
@@ -84,6 +107,20 @@ long virtio_balloon_deflate(const unsigned long *list, unsigned long n, unsigned
 	return done;
 }
 
+/* Fill the statistics buffer as things are now and offer it to the device. */
+static void offer_stats(void)
+{
+	const struct stat_entry now[NR_STATS] = {
+		{STAT_FREE, (uint64_t)nr_free_pages() * PAGE_SIZE},
+		{STAT_TOTAL, (uint64_t)frames_populated() * PAGE_SIZE},
+		{STAT_AVAILABLE, (uint64_t)nr_free_pages() * PAGE_SIZE},
+		{STAT_MAJOR_FAULTS, balloon_stats()->shortage_grown},
+		{STAT_HUGE_FAILURES, page_alloc_failures()},
+	};
+	memcpy(stats, now, sizeof(now));
+	virtqueue_post(&device, &stats_queue, (uint64_t)virt_to_frame(stats).n << PAGE_SHIFT, sizeof(now), false);
+}
+
 /* The balloon's target for num_pages in the balloon: the boot memory less it, at least one page. */
 static unsigned long target_for(uint32_t num_pages)
 {
@@ -103,6 +140,8 @@ static void follow(void *arg)
 		}
 		enum balloon_state s = balloon_work();
 		virtio_config_write32(&device, ACTUAL, (uint32_t)in_balloon);
+		if (stats && virtqueue_poll(&device, &stats_queue) >= 0)
+			offer_stats();
 		if (s == BALLOON_GROWING || s == BALLOON_SHRINKING)
 			thread_yield();
 		else
@@ -120,12 +159,17 @@ void virtio_balloon_start(void)
 		i++;
 	if (i == n)
 		return;
-	if (virtio_start(&device, &d, VIRTIO_BALLOON_F_MUST_TELL_HOST) ||
+	if (virtio_start(&device, &d, VIRTIO_BALLOON_F_MUST_TELL_HOST | VIRTIO_BALLOON_F_STATS_VQ) ||
 	    virtio_queue_setup(&device, INFLATE_QUEUE, &inflate_queue) ||
 	    virtio_queue_setup(&device, DEFLATE_QUEUE, &deflate_queue) || !(pfns = alloc_page()))
 		return;
+	bool with_stats = device.features & VIRTIO_BALLOON_F_STATS_VQ;
+	if (with_stats && (virtio_queue_setup(&device, STATS_QUEUE, &stats_queue) || !(stats = alloc_page())))
+		return;
 	virtio_ready(&device);
 	present = true;
+	if (with_stats)
+		offer_stats(); /* the device holds it until it wants fresh figures */
 	balloon_init();
 	thread_create("virtio-balloon", follow, NULL);
 	printk("tide: virtio-balloon at %02x.%u follows the host's target\n", d.pci.dev, d.pci.fn);

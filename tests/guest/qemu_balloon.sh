@@ -3,7 +3,8 @@
 # booted by QEMU directly with 512 MiB and a virtio-balloon device, follows
 # the target QEMU is given over QMP (`balloon`, in bytes of guest memory):
 # down to 256 MiB (QEMU's `query-balloon` then shows 256 MiB: the guest put
-# exactly the difference in the balloon), to 1 MiB, below its floor (it
+# exactly the difference in the balloon, and its statistics, which QEMU
+# polls, count that memory), to 1 MiB, below its floor (it
 # stops at the floor, a few MiB for this small application, says so and
 # runs on), and back up to 512 MiB (every frame taken back).
 # At the end the guest checks its memory invariants and exits 0. Prints
@@ -47,6 +48,17 @@ qmp "{\"execute\":\"balloon\",\"arguments\":{\"value\":$((256 * MIB))}}" > /dev/
 wait_actual $((256 * MIB)) || fail "at a 256 MiB target QEMU shows $(actual) bytes"
 sleep 1
 grep -a -q "^holding $((boot - 65536)) frames$" "$log" || fail "the guest does not hold $((boot - 65536)) frames at 256 MiB"
+# its statistics, as QEMU polls them every second
+qmp '{"execute":"qom-set","arguments":{"path":"/machine/peripheral/bal0","property":"guest-stats-polling-interval","value":1}}' > /dev/null
+sleep 2.5
+stats=$(qmp '{"execute":"qom-get","arguments":{"path":"/machine/peripheral/bal0","property":"guest-stats"}}')
+stat() { sed -n "s/.*\"stat-$1\": *\([0-9]*\).*/\1/p" <<< "$stats"; }
+[[ $(stat total-memory) == $(((boot - 65536) * 4096)) ]] ||
+	fail "its statistics say $(stat total-memory) bytes in all, not $(((boot - 65536) * 4096)): $stats"
+[[ -n $(stat free-memory) && $(stat free-memory) -gt 0 && $(stat free-memory) -lt $(stat total-memory) ]] ||
+	fail "its statistics say $(stat free-memory) bytes free: $stats"
+[[ $(stat major-faults) == 0 && $(stat htlb-pgfail) == 0 ]] ||
+	fail "its statistics say $(stat major-faults) waits and $(stat htlb-pgfail) failures of allocation, not 0: $stats"
 
 qmp "{\"execute\":\"balloon\",\"arguments\":{\"value\":$((1 * MIB))}}" > /dev/null
 sleep 3

@@ -29,7 +29,8 @@ struct virtq_avail;
 struct virtq_used;
 
 struct virtqueue {
-	uint16_t index, size, last_used;
+	uint16_t index, size, last_used, in_flight; /* in_flight: the slot offered, or none (0xffff) */
+	uint32_t offered;			    /* bytes the device may write into it */
 	volatile uint16_t *notify;
 	struct virtq_desc *desc;
 	struct virtq_avail *avail;
@@ -56,9 +57,17 @@ void virtio_ready(struct virtio_device *d);
 
 /*
  * Offer the len bytes at guest-physical address phys to the device (for it
- * to read, or to write when device_writes), notify it and wait, yielding,
- * up to timeout_ns until it has used them: the length it wrote, or -EIO
- * (it misbehaved or did not answer, and is no longer used).
+ * to read, or to write when device_writes) and notify it: 0, or -EIO.
+ * virtqueue_poll: has the device used the buffer offered last? The length
+ * it wrote, -EAGAIN while it holds it, or -EIO (it misbehaved, and is no
+ * longer used). A queue has one buffer in flight at a time.
+ */
+int virtqueue_post(struct virtio_device *d, struct virtqueue *q, uint64_t phys, uint32_t len, bool device_writes);
+long virtqueue_poll(struct virtio_device *d, struct virtqueue *q);
+/*
+ * Post, then wait, yielding, up to timeout_ns until the device has used
+ * the buffer: the length it wrote, or -EIO (it misbehaved or did not
+ * answer in time, and is no longer used).
  */
 long virtqueue_send(struct virtio_device *d, struct virtqueue *q, uint64_t phys, uint32_t len, bool device_writes,
 		    uint64_t timeout_ns);
