@@ -5,7 +5,8 @@
  * with a virtio-balloon and a virtio-mem device and checks what it finds;
  * with hold_s=S it then runs S seconds, saying twice a second how many
  * frames it holds (tests/guest/qemu_balloon.sh moves its balloon meanwhile),
- * and checks the memory invariants at the end. One line per function:
+ * with alloc_at_s=T alloc_mib=M it allocates M MiB T seconds in, and it
+ * checks the memory invariants at the end. One line per function:
  *   pci 03.0 1af4:1045 class 00.ff
  *   virtio 03.0 type 5: common bar 4 +0x0 (0x1000) at 0xfe004000 notify ... notify x4
  */
@@ -13,6 +14,7 @@
 #include <tide/lib.h>
 #include <tide/frame.h>
 #include <tide/mem_check.h>
+#include <tide/page_alloc.h>
 #include <tide/sched.h>
 #include <tide/pci.h>
 #include <tide/virtio_pci.h>
@@ -24,13 +26,37 @@ static void print_region(const char *name, const struct virtio_pci_region *r)
 	printk(" %s bar %u +0x%x (0x%x) at 0x%lx", name, r->bar, r->offset, r->length, (unsigned long)r->address);
 }
 
-/* Run for seconds, saying what the guest holds twice a second; 0 if the memory invariants hold at the end. */
-static int hold(unsigned long seconds)
+/* Take 4 KiB pages, linked through their first word, until the list holds pages or one fails: how many. */
+static unsigned long take_pages(void ***list, unsigned long pages)
+{
+	unsigned long n = 0;
+	void **p;
+	while (n < pages && (p = alloc_page())) {
+		p[0] = *list;
+		*list = p;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Run for seconds, saying what the guest holds twice a second (and, at
+ * alloc_at_s, allocating alloc_mib MiB of pages, then saying how many it
+ * got); 0 if the memory invariants hold at the end.
+ */
+static int hold(unsigned long seconds, unsigned long alloc_at_s, unsigned long alloc_mib)
 {
 	static int token;
-	uint64_t end = monotonic_ns() + seconds * 1000000000ULL;
+	void **held = NULL;
+	uint64_t start = monotonic_ns(), end = start + seconds * 1000000000ULL;
+	bool allocated = alloc_mib == 0;
 	while (monotonic_ns() < end) {
 		printk("holding %lu frames\n", frames_populated());
+		if (!allocated && monotonic_ns() >= start + alloc_at_s * 1000000000ULL) {
+			unsigned long got = take_pages(&held, MIB_TO_PAGES(alloc_mib));
+			printk("allocated %lu of %lu MiB\n", PAGES_TO_MIB(got), alloc_mib);
+			allocated = true;
+		}
 		thread_block_on(&token, monotonic_ns() + 500000000ULL);
 	}
 	return mem_check() ? 1 : 0;
@@ -56,5 +82,5 @@ int app_main(void)
 		printk(" notify x%u\n", d.notify_off_multiplier);
 	}
 	printk("devices: %u PCI functions on bus 0, %u virtio 1.x devices\n", n, virtio);
-	return hold(cmdline_ulong("hold_s", 0));
+	return hold(cmdline_ulong("hold_s", 0), cmdline_ulong("alloc_at_s", 0), cmdline_ulong("alloc_mib", 0));
 }

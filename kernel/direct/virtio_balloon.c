@@ -17,6 +17,12 @@
  * runs the balloon one step, and writes actual. A device that misbehaves
  * is dropped by the transport; the guest keeps what it holds.
  *
+ * Growth on shortage takes frames back from the balloon beyond the host's
+ * target, which the specification allows only once
+ * VIRTIO_BALLOON_F_DEFLATE_ON_OOM is agreed (QEMU: deflate-on-oom=on);
+ * without it the allocator gets no shortage hook, and an allocation past
+ * what the target leaves fails.
+ *
  * Statistics (VIRTIO_BALLOON_F_STATS_VQ, 5.5.6.3): the guest keeps one
  * buffer of (le16 tag, le64 value) entries offered on queue 2; when the
  * device uses it (the host polls), the thread fills it again, as fresh as
@@ -43,6 +49,7 @@
 #define ACTUAL 4
 #define VIRTIO_BALLOON_F_MUST_TELL_HOST (1ULL << 0)
 #define VIRTIO_BALLOON_F_STATS_VQ (1ULL << 1)
+#define VIRTIO_BALLOON_F_DEFLATE_ON_OOM (1ULL << 2)
 #define STAT_MAJOR_FAULTS 2
 #define STAT_FREE 4
 #define STAT_TOTAL 5
@@ -159,7 +166,8 @@ void virtio_balloon_start(void)
 		i++;
 	if (i == n)
 		return;
-	if (virtio_start(&device, &d, VIRTIO_BALLOON_F_MUST_TELL_HOST | VIRTIO_BALLOON_F_STATS_VQ) ||
+	if (virtio_start(&device, &d,
+			 VIRTIO_BALLOON_F_MUST_TELL_HOST | VIRTIO_BALLOON_F_STATS_VQ | VIRTIO_BALLOON_F_DEFLATE_ON_OOM) ||
 	    virtio_queue_setup(&device, INFLATE_QUEUE, &inflate_queue) ||
 	    virtio_queue_setup(&device, DEFLATE_QUEUE, &deflate_queue) || !(pfns = alloc_page()))
 		return;
@@ -171,6 +179,10 @@ void virtio_balloon_start(void)
 	if (with_stats)
 		offer_stats(); /* the device holds it until it wants fresh figures */
 	balloon_init();
+	bool deflate_on_oom = device.features & VIRTIO_BALLOON_F_DEFLATE_ON_OOM;
+	if (!deflate_on_oom)
+		page_alloc_set_shortage_hook(NULL, 0);
 	thread_create("virtio-balloon", follow, NULL);
-	printk("tide: virtio-balloon at %02x.%u follows the host's target\n", d.pci.dev, d.pci.fn);
+	printk("tide: virtio-balloon at %02x.%u follows the host's target; growth on shortage %s\n", d.pci.dev,
+	       d.pci.fn, deflate_on_oom ? "on (deflate on OOM agreed)" : "off (the host does not offer deflate on OOM)");
 }

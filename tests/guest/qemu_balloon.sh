@@ -13,38 +13,19 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 log=$1 name=qemu/balloon MIB=1048576
-fail() { echo "not ok - $name # $1; log: ${log#$here/}"; pkill -f "tcp:127.0.0.1:$port,"; exit 0; }
+. "$here/tests/guest/qmp.sh"
 port=$((20000 + RANDOM % 20000))
 : > "$log" # before QEMU starts: what is waited for below must be this run's
 "$here/tools/qemurun" --quiet --mem 512 --timeout 90 --log "$log" \
 	--qemu -device --qemu virtio-balloon-pci,id=bal0 --qemu -qmp --qemu "tcp:127.0.0.1:$port,server=on,wait=off" \
 	"$here/build/tide-devices-direct.elf" hold_s=15 2>> "$log" &
 qemu=$!
-for _ in $(seq 50); do { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null && break; sleep 0.2; done
-{ true >&3; } 2>/dev/null || fail "no QMP on port $port"
-read -r -t 10 _ <&3 || fail "no QMP greeting"
-# qmp JSON: send a command, print its reply (events in between are skipped)
-qmp() {
-	local line
-	echo "$1" >&3
-	while read -r -t 10 line <&3; do
-		case $line in *'"return"'* | *'"error"'*) echo "$line"; return 0 ;; esac
-	done
-	return 1
-}
-actual() { qmp '{"execute":"query-balloon"}' | sed -n 's/.*"actual": *\([0-9]*\).*/\1/p'; }
-# wait_actual BYTES: until QEMU says the guest holds BYTES, up to 20 s
-wait_actual() {
-	for _ in $(seq 100); do [[ $(actual) == "$1" ]] && return 0; sleep 0.2; done
-	return 1
-}
-qmp '{"execute":"qmp_capabilities"}' > /dev/null || fail "QMP did not answer"
-for _ in $(seq 100); do grep -a -q "^holding [0-9]* frames$" "$log" && break; sleep 0.2; done
+qmp_connect
+guest_says "^holding [0-9]* frames$" 20 || fail "the guest never said what it holds"
 grep -a -q "^tide: virtio-balloon at .* follows the host's target" "$log" || fail "the guest did not take the balloon"
-boot=$(tr -d '\0' < "$log" | sed -n 's/^holding \([0-9]*\) frames$/\1/p' | head -n 1)
-[[ -n $boot ]] || fail "the guest never said what it holds"
+boot=$(holding)
 
-qmp "{\"execute\":\"balloon\",\"arguments\":{\"value\":$((256 * MIB))}}" > /dev/null
+balloon 256
 wait_actual $((256 * MIB)) || fail "at a 256 MiB target QEMU shows $(actual) bytes"
 sleep 1
 grep -a -q "^holding $((boot - 65536)) frames$" "$log" || fail "the guest does not hold $((boot - 65536)) frames at 256 MiB"
@@ -60,16 +41,16 @@ stat() { sed -n "s/.*\"stat-$1\": *\([0-9]*\).*/\1/p" <<< "$stats"; }
 [[ $(stat major-faults) == 0 && $(stat htlb-pgfail) == 0 ]] ||
 	fail "its statistics say $(stat major-faults) waits and $(stat htlb-pgfail) failures of allocation, not 0: $stats"
 
-qmp "{\"execute\":\"balloon\",\"arguments\":{\"value\":$((1 * MIB))}}" > /dev/null
+balloon 1
 sleep 3
 low=$(actual)
 [[ -n $low && $low -gt $((1 * MIB)) ]] || fail "at a 1 MiB target the guest went to $low bytes, below its floor"
 grep -a -q "^balloon: target .* is below the floor" "$log" || fail "the guest did not say the floor stopped it"
 
-qmp "{\"execute\":\"balloon\",\"arguments\":{\"value\":$((512 * MIB))}}" > /dev/null
+balloon 512
 wait_actual $((512 * MIB)) || fail "back at 512 MiB QEMU shows $(actual) bytes"
 sleep 1
-[[ $(tr -d '\0' < "$log" | sed -n 's/^holding \([0-9]*\) frames$/\1/p' | tail -n 1) == "$boot" ]] || fail "the guest did not take every frame back"
+[[ $(holding) == "$boot" ]] || fail "the guest did not take every frame back"
 exec 3>&-
 wait "$qemu"
 rc=$?
