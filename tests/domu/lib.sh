@@ -174,13 +174,37 @@ run_all() {
 	for t; do run_one "${t%%:*}" "${t#*:}"; done
 }
 
+# kill_tree PID: the process and everything it started
+kill_tree() {
+	local c
+	for c in $(ps -o pid,ppid | awk -v p="$1" '$2 == p { print $1 }'); do kill_tree "$c"; done
+	kill -9 "$1" 2>/dev/null
+}
+
+TEST_TIMEOUT_S=300 # the longest test takes about 90 s
+
 # run_one NAME FUNCTION: run a test function (PVH guests for a pvh/ name),
-# print its line, clean up its domains
+# print its line, clean up its domains. A test still running after
+# TEST_TIMEOUT_S (something it runs hung) is stopped and fails, with what
+# was running then, so that the rest of the suite still runs.
 run_one() {
-	local mode=pv
+	local mode=pv pid rc waited=0
 	case $1 in pvh/*) mode=pvh ;; esac
-	( set -e; TIDE_MODE=$mode; "$2" )
-	result "$1" $?
+	( set -e; TIDE_MODE=$mode; "$2" ) &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null && [ $waited -lt $((TEST_TIMEOUT_S * 2)) ]; do
+		sleep 0.5
+		waited=$((waited + 1))
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "# $1 still running after $TEST_TIMEOUT_S s: stopped. Its processes, and the domains:" >&2
+		ps -o pid,ppid,args | awk -v p="$pid" '$2 == p || $1 == p' | sed 's/^/# /' >&2
+		xl list | sed 's/^/# /' >&2
+		kill_tree "$pid"
+	fi
+	wait "$pid"
+	rc=$?
+	result "$1" $rc
 	for d in $(xl list | awk 'NR > 2 { print $1 }'); do xl destroy "$d" 2>/dev/null; done
 	rm -f /tmp/*.save # a failed save test's image must not fill dom0's RAM disk for the next
 	# the next test's guest of the same name (run_both) starts a log of its own;
