@@ -236,7 +236,8 @@ rb min=128 max=1024"
 	wait "$TIDED_PID" 2>/dev/null || true
 	killed=$(now_ms)
 	sleep 2
-	wait_for 10 free_at_most rb 40960 || { echo "# rb kept more than 40 MiB free for 12 s" >&2; return 1; }
+	# 60 MiB left: 2 s at the guest's pace, for the harness to read its counts and start tided again
+	wait_for 10 free_at_most rb 61440 || { echo "# rb kept more than 60 MiB free for 12 s" >&2; return 1; }
 	free=$(xsr rb data/meminfo_free) fails=$(xsr rb data/tide/alloc_failures)
 	"$TIDED" -c /tmp/tided.conf -v > /tmp/tided2.log 2>&1 &
 	TIDED_PID=$!
