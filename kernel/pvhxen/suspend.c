@@ -9,22 +9,14 @@
  */
 #include <tide/kernel.h>
 #include <tide/lib.h>
-#include <tide/xenstore.h>
-#include "../xen/console.h"
-#include "../xen/events.h"
 #include "../xen/hypercall.h"
 #include "../xen/suspend.h"
-#include "../xen/time.h"
-#include "../xen/xen.h"
 #include "pvhxen.h"
 
 void xen_suspend(void)
 {
-	evtchn_port_t old[2] = {console_ring_port(), xenstore_port()};
-	printk("tide: suspending\n");
-	console_ring_flush();
-	xenstore_suspend();
-	time_suspend();
+	struct xen_services_state saved;
+	xen_services_suspend(&saved);
 	/* no clock, no console and no xenstore from here until resumed */
 	bool restored = hyp_suspend(0) == 0;
 	if (restored) {
@@ -33,15 +25,5 @@ void xen_suspend(void)
 		pvhxen_map_rings();
 		pvhxen_set_event_callback();
 	}
-	time_resume();
-	if (restored)
-		console_ring_resume();
-	evtchn_port_t now[2] = {console_ring_port(), xen_store_evtchn()};
-	events_resume(restored, old, now, 2);
-	int rc = xenstore_resume(restored);
-	if (restored)
-		memory_target_resume();
-	printk("tide: %s\n", restored ? "resumed in a new domain" : "suspend cancelled; running on");
-	if (rc)
-		printk("tide: cannot set the xenstore watches again (error %d); targets will not be followed\n", rc);
+	xen_services_resume(&saved, restored);
 }

@@ -38,6 +38,19 @@
 /* The platform's suspend (steps 1-3); returns when running again. */
 void xen_suspend(void);
 
+/*
+ * suspend_request.c: what every platform's suspend does for the shared
+ * services. xen_services_suspend: step 1 (keeps the event channels in
+ * saved); xen_services_resume: step 3 once the platform has shared info
+ * again: the clock, the console, the event channels, the xenstore watches
+ * and the report, and the line that says how it went.
+ */
+struct xen_services_state {
+	evtchn_port_t ports[2]; /* the console's and xenstore's, before */
+};
+void xen_services_suspend(struct xen_services_state *saved);
+void xen_services_resume(const struct xen_services_state *saved, bool restored);
+
 /* xenstore.c: wait for the caller in turn, then keep callers out until resumed. */
 void xenstore_suspend(void);
 evtchn_port_t xenstore_port(void);

@@ -8,8 +8,36 @@
 #include <tide/lib.h>
 #include <tide/log_limit.h>
 #include <tide/xenstore.h>
+#include "console.h"
+#include "events.h"
 #include "suspend.h"
+#include "time.h"
 #include "xen.h"
+
+void xen_services_suspend(struct xen_services_state *saved)
+{
+	saved->ports[0] = console_ring_port();
+	saved->ports[1] = xenstore_port();
+	printk("tide: suspending\n");
+	console_ring_flush();
+	xenstore_suspend();
+	time_suspend();
+}
+
+void xen_services_resume(const struct xen_services_state *saved, bool restored)
+{
+	time_resume();
+	if (restored)
+		console_ring_resume();
+	evtchn_port_t now[2] = {console_ring_port(), xen_store_evtchn()};
+	events_resume(restored, saved->ports, now, 2);
+	int rc = xenstore_resume(restored);
+	if (restored)
+		memory_target_resume();
+	printk("tide: %s\n", restored ? "resumed in a new domain" : "suspend cancelled; running on");
+	if (rc)
+		printk("tide: cannot set the xenstore watches again (error %d); targets will not be followed\n", rc);
+}
 
 /* The line a refused suspend causes, rate-limited as every line the host can cause. */
 static struct log_limit refusal_log;
