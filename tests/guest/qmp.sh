@@ -32,6 +32,14 @@ wait_actual() {
 	for _ in $(seq 100); do [[ $(actual) == "$1" ]] && return 0; sleep 0.2; done
 	return 1
 }
+# wait_actual_above BYTES: until QEMU says the guest holds more than BYTES, up
+# to 20 s (the guest writes actual from its follower thread, which may run a
+# moment after the allocation that grew it)
+wait_actual_above() {
+	local now
+	for _ in $(seq 100); do now=$(actual); [[ -n $now && $now -gt $1 ]] && return 0; sleep 0.2; done
+	return 1
+}
 # guest_says REGEX SECONDS: until the guest's console has a line matching REGEX
 guest_says() {
 	for _ in $(seq $(($2 * 5))); do grep -a -q "$1" "$log" && return 0; sleep 0.2; done
