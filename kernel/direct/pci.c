@@ -35,6 +35,11 @@ static uint32_t read_config(uint8_t dev, uint8_t fn, uint8_t offset)
 }
 
 uint32_t pci_read32(const struct pci_function *f, uint8_t offset) { return read_config(f->dev, f->fn, offset); }
+void pci_write32(const struct pci_function *f, uint8_t offset, uint32_t v)
+{
+	outl(CONFIG_ADDRESS, 0x80000000u | (uint32_t)f->dev << 11 | (uint32_t)f->fn << 8 | (offset & 0xfc));
+	outl(CONFIG_DATA, v);
+}
 
 void pci_enable(const struct pci_function *f)
 {

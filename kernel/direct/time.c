@@ -9,7 +9,7 @@
 #include <tide/sched.h>
 #include "../pvh/host.h"
 #include "../pvh/pvh.h"
-#include "virtio_balloon.h"
+#include "follow.h"
 
 #define PIT_HZ 1193182
 #define CALIBRATE_MS 10
@@ -58,5 +58,5 @@ void host_init(void)
 	tsc_at_boot = rdtsc();
 	printk("tide: TSC at %lu kHz\n", (unsigned long)tsc_per_ms);
 	sched_init(spin_until);
-	virtio_balloon_start();
+	follow_start();
 }

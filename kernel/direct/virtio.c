@@ -37,6 +37,7 @@
 #define STATUS_NEEDS_RESET 64
 #define STATUS_FAILED 128
 
+#define DESC_F_NEXT 1
 #define DESC_F_WRITE 2
 #define RESET_TIMEOUT_NS 1000000000ULL
 #define AVAIL_AT 1024 /* the rings' places in a queue's page */
@@ -177,22 +178,35 @@ void virtio_ready(struct virtio_device *d)
 		wr8(d->common, DEVICE_STATUS, STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK | STATUS_DRIVER_OK);
 }
 
-int virtqueue_post(struct virtio_device *d, struct virtqueue *q, uint64_t phys, uint32_t len, bool device_writes)
+int virtqueue_post_chain(struct virtio_device *d, struct virtqueue *q, const struct virtio_buffer *b, unsigned n)
 {
 	if (d->broken)
 		return -EIO;
 	if (q->in_flight != NONE_IN_FLIGHT)
 		return give_up(d, "the driver offered a second buffer on a queue");
-	uint16_t slot = q->avail->idx % q->size;
-	q->desc[slot] = (struct virtq_desc){phys, len, device_writes ? DESC_F_WRITE : 0, 0};
-	q->avail->ring[slot] = slot;
+	if (n == 0 || n > q->size)
+		return give_up(d, "the driver offered a chain longer than the queue");
+	uint16_t head = q->avail->idx % q->size;
+	q->offered = 0;
+	for (unsigned i = 0; i < n; i++) {
+		uint16_t slot = (uint16_t)((head + i) % q->size), next = (uint16_t)((slot + 1) % q->size);
+		uint16_t flags = (b[i].device_writes ? DESC_F_WRITE : 0) | (i + 1 < n ? DESC_F_NEXT : 0);
+		q->desc[slot] = (struct virtq_desc){b[i].phys, b[i].len, flags, i + 1 < n ? next : 0};
+		q->offered += b[i].device_writes ? b[i].len : 0;
+	}
+	q->avail->ring[head] = head;
 	barrier();
 	q->avail->idx++;
 	barrier();
-	q->in_flight = slot;
-	q->offered = device_writes ? len : 0;
+	q->in_flight = head;
 	*q->notify = q->index;
 	return 0;
+}
+
+int virtqueue_post(struct virtio_device *d, struct virtqueue *q, uint64_t phys, uint32_t len, bool device_writes)
+{
+	const struct virtio_buffer b = {phys, len, device_writes};
+	return virtqueue_post_chain(d, q, &b, 1);
 }
 
 long virtqueue_poll(struct virtio_device *d, struct virtqueue *q)
@@ -215,10 +229,10 @@ long virtqueue_poll(struct virtio_device *d, struct virtqueue *q)
 	return (long)e.len;
 }
 
-long virtqueue_send(struct virtio_device *d, struct virtqueue *q, uint64_t phys, uint32_t len, bool device_writes,
-		    uint64_t timeout_ns)
+long virtqueue_send_chain(struct virtio_device *d, struct virtqueue *q, const struct virtio_buffer *b, unsigned n,
+			  uint64_t timeout_ns)
 {
-	if (virtqueue_post(d, q, phys, len, device_writes))
+	if (virtqueue_post_chain(d, q, b, n))
 		return -EIO;
 	uint64_t deadline = monotonic_ns() + timeout_ns;
 	long rc;
@@ -230,5 +244,17 @@ long virtqueue_send(struct virtio_device *d, struct virtqueue *q, uint64_t phys,
 	return rc;
 }
 
+long virtqueue_send(struct virtio_device *d, struct virtqueue *q, uint64_t phys, uint32_t len, bool device_writes,
+		    uint64_t timeout_ns)
+{
+	const struct virtio_buffer b = {phys, len, device_writes};
+	return virtqueue_send_chain(d, q, &b, 1, timeout_ns);
+}
+
 uint32_t virtio_config_read32(const struct virtio_device *d, unsigned offset) { return rd32(d->device, offset); }
+uint64_t virtio_config_read64(const struct virtio_device *d, unsigned offset)
+{
+	uint64_t low = rd32(d->device, offset), high = rd32(d->device, offset + 4);
+	return low | high << 32; /* the device may change it between the halves: callers read twice where it matters */
+}
 void virtio_config_write32(struct virtio_device *d, unsigned offset, uint32_t v) { wr32(d->device, offset, v); }

@@ -1,8 +1,9 @@
 /*
  * virtio-balloon for a guest with no hypervisor below it (QEMU, KVM): the
  * host's target is the device's num_pages, the 4 KiB pages it wants in
- * the balloon; the guest's target is its boot memory less that, and the
- * same balloon as on Xen (tide/balloon.h) meets it, floor included. The
+ * the balloon; the guest's target has boot memory less that (follow.c),
+ * and the same balloon as on Xen (tide/balloon.h) meets it, floor
+ * included. The
  * frames the balloon gives back go to the host through the inflate queue
  * (pvh/elastic.c's host_give), and frames it takes again come back through
  * the deflate queue (host_take) before they are touched
@@ -12,21 +13,20 @@
  * has num_pages at 0 and actual (what the guest says the balloon holds)
  * at 4.
  *
- * A thread follows the device: every 100 ms (at once while the balloon
- * moves) it reads num_pages, sets the balloon's target when it changed,
- * runs the balloon one step, and writes actual. A device that misbehaves
- * is dropped by the transport; the guest keeps what it holds.
- *
- * Growth on shortage takes frames back from the balloon beyond the host's
- * target, which the specification allows only once
- * VIRTIO_BALLOON_F_DEFLATE_ON_OOM is agreed (QEMU: deflate-on-oom=on);
+ * The device's num_pages is one of the guest's two targets (follow.c
+ * composes them), so the balloon moves only toward it: a request to inflate
+ * past num_pages, or to deflate below it, is refused (a prefix at most).
+ * The one exception is growth on shortage, which takes frames back from the
+ * balloon beyond the host's target; the specification allows that only once
+ * VIRTIO_BALLOON_F_DEFLATE_ON_OOM is agreed (QEMU: deflate-on-oom=on), so
  * without it the allocator gets no shortage hook, and an allocation past
- * what the target leaves fails.
+ * what the target leaves fails. A device that misbehaves is dropped by the
+ * transport; the guest keeps what it holds.
  *
  * Statistics (VIRTIO_BALLOON_F_STATS_VQ, 5.5.6.3): the guest keeps one
  * buffer of (le16 tag, le64 value) entries offered on queue 2; when the
- * device uses it (the host polls), the thread fills it again, as fresh as
- * now, and offers it back. Tags: free, total and available memory in
+ * device uses it (the host polls), follow.c's thread fills it again
+ * (virtio_balloon_report), as fresh as now, and offers it back. Tags: free, total and available memory in
  * bytes, and Tide's own counts under the nearest standard tags: allocations
  * that waited for the balloon to grow as major faults, allocations that
  * failed as huge-page allocation failures.
@@ -58,7 +58,6 @@
 #define NR_STATS 5
 #define PFNS_PER_REQUEST (PAGE_SIZE / sizeof(uint32_t))
 #define REQUEST_TIMEOUT_NS 5000000000ULL
-#define FOLLOW_PERIOD_NS 100000000ULL
 
 static struct virtio_device device;
 static struct virtqueue inflate_queue, deflate_queue, stats_queue;
@@ -70,7 +69,7 @@ struct stat_entry {
 static struct stat_entry *stats; /* a page of its own: the device reads it */
 static uint32_t *pfns; /* one page: the frame numbers of one request */
 static unsigned long in_balloon;
-static bool present;
+static bool present, in_shortage;
 
 unsigned long virtio_balloon_frames(void) { return in_balloon; }
 
@@ -98,9 +97,21 @@ static long send_extents(struct virtqueue *q, const unsigned long *list, unsigne
 	return (long)done;
 }
 
+/* Of n extents of 2^order frames, how many keep the balloon at or below num_pages (inflating) or at or above it. */
+static unsigned long toward_target(unsigned long n, unsigned order, bool inflating)
+{
+	unsigned long wanted = virtio_balloon_wanted();
+	unsigned long room = inflating ? (wanted > in_balloon ? wanted - in_balloon : 0)
+				       : (in_balloon > wanted ? in_balloon - wanted : 0);
+	if (!inflating && in_shortage)
+		room = in_balloon;
+	return MIN(n, room >> order);
+}
+
 long virtio_balloon_inflate(const unsigned long *list, unsigned long n, unsigned order)
 {
-	long done = send_extents(&inflate_queue, list, n, order);
+	unsigned long allowed = toward_target(n, order, true);
+	long done = allowed ? send_extents(&inflate_queue, list, allowed, order) : -EAGAIN;
 	if (done > 0)
 		in_balloon += (unsigned long)done << order;
 	return done;
@@ -108,7 +119,8 @@ long virtio_balloon_inflate(const unsigned long *list, unsigned long n, unsigned
 
 long virtio_balloon_deflate(const unsigned long *list, unsigned long n, unsigned order)
 {
-	long done = send_extents(&deflate_queue, list, n, order);
+	unsigned long allowed = toward_target(n, order, false);
+	long done = allowed ? send_extents(&deflate_queue, list, allowed, order) : -EAGAIN;
 	if (done > 0)
 		in_balloon -= (unsigned long)done << order;
 	return done;
@@ -128,35 +140,30 @@ static void offer_stats(void)
 	virtqueue_post(&device, &stats_queue, (uint64_t)virt_to_frame(stats).n << PAGE_SHIFT, sizeof(now), false);
 }
 
-/* The balloon's target for num_pages in the balloon: the boot memory less it, at least one page. */
-static unsigned long target_for(uint32_t num_pages)
+unsigned long virtio_balloon_wanted(void)
 {
-	unsigned long boot = mem_boot_info()->boot_pages;
-	return num_pages < boot ? boot - num_pages : 1;
+	return present && !device.broken ? virtio_config_read32(&device, NUM_PAGES) : 0;
 }
 
-static void follow(void *arg)
+void virtio_balloon_report(void)
 {
-	(void)arg;
-	uint32_t seen = ~0u;
-	while (!device.broken) {
-		uint32_t num_pages = virtio_config_read32(&device, NUM_PAGES);
-		if (num_pages != seen) {
-			seen = num_pages;
-			balloon_set_target(target_for(num_pages));
-		}
-		enum balloon_state s = balloon_work();
-		virtio_config_write32(&device, ACTUAL, (uint32_t)in_balloon);
-		if (stats && virtqueue_poll(&device, &stats_queue) >= 0)
-			offer_stats();
-		if (s == BALLOON_GROWING || s == BALLOON_SHRINKING)
-			thread_yield();
-		else
-			thread_block_on(&device, monotonic_ns() + FOLLOW_PERIOD_NS);
-	}
+	if (!present || device.broken)
+		return;
+	virtio_config_write32(&device, ACTUAL, (uint32_t)in_balloon);
+	if (stats && virtqueue_poll(&device, &stats_queue) >= 0)
+		offer_stats();
 }
 
-void virtio_balloon_start(void)
+/* Growth on shortage, with deflate on OOM agreed: the balloon's own hook, which may deflate below num_pages. */
+static int on_shortage(unsigned long need_pages, bool contiguous)
+{
+	in_shortage = true;
+	int rc = balloon_on_shortage(need_pages, contiguous);
+	in_shortage = false;
+	return rc;
+}
+
+bool virtio_balloon_start(void)
 {
 	static struct pci_function found[32];
 	unsigned n = pci_scan(found, ARRAY_SIZE(found));
@@ -165,24 +172,22 @@ void virtio_balloon_start(void)
 	while (i < n && (virtio_pci_probe(&found[i], &d) || d.type != VIRTIO_ID_BALLOON))
 		i++;
 	if (i == n)
-		return;
+		return false;
 	if (virtio_start(&device, &d,
 			 VIRTIO_BALLOON_F_MUST_TELL_HOST | VIRTIO_BALLOON_F_STATS_VQ | VIRTIO_BALLOON_F_DEFLATE_ON_OOM) ||
 	    virtio_queue_setup(&device, INFLATE_QUEUE, &inflate_queue) ||
 	    virtio_queue_setup(&device, DEFLATE_QUEUE, &deflate_queue) || !(pfns = alloc_page()))
-		return;
+		return false;
 	bool with_stats = device.features & VIRTIO_BALLOON_F_STATS_VQ;
 	if (with_stats && (virtio_queue_setup(&device, STATS_QUEUE, &stats_queue) || !(stats = alloc_page())))
-		return;
+		return false;
 	virtio_ready(&device);
 	present = true;
 	if (with_stats)
 		offer_stats(); /* the device holds it until it wants fresh figures */
-	balloon_init();
 	bool deflate_on_oom = device.features & VIRTIO_BALLOON_F_DEFLATE_ON_OOM;
-	if (!deflate_on_oom)
-		page_alloc_set_shortage_hook(NULL, 0);
-	thread_create("virtio-balloon", follow, NULL);
+	page_alloc_set_shortage_hook(deflate_on_oom ? on_shortage : NULL, BALLOON_LOW_WATERMARK);
 	printk("tide: virtio-balloon at %02x.%u follows the host's target; growth on shortage %s\n", d.pci.dev,
 	       d.pci.fn, deflate_on_oom ? "on (deflate on OOM agreed)" : "off (the host does not offer deflate on OOM)");
+	return true;
 }

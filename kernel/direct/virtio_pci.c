@@ -8,7 +8,11 @@
  * at least 16 bytes: cfg_type at byte 3, bar at 4, offset (le32) at 8,
  * length (le32) at 12; the notify capability adds notify_off_multiplier
  * (le32) at 16. Of several capabilities of one type, the first usable one
- * counts.
+ * counts. The PCI configuration access capability (cfg_type 5) is a window
+ * onto the structures through configuration space: write bar, offset and
+ * length (1, 2 or 4) into it, then read its pci_cfg_data at byte 16. It
+ * needs no mapping, so a driver can read a device's configuration before
+ * the guest's page tables are up.
  */
 #include <tide/lib.h>
 #include <tide/virtio_pci.h>
@@ -24,6 +28,8 @@
 #define CAP_LENGTH 12
 #define CAP_LEN_MIN 16
 #define CAP_NOTIFY_MULTIPLIER 16
+#define CAP_PCI_CFG_DATA 16
+#define CFG_TYPE_PCI_CFG 5
 
 static struct virtio_pci_region *region_of(struct virtio_pci_device *d, uint8_t kind)
 {
@@ -40,7 +46,12 @@ static struct virtio_pci_region *region_of(struct virtio_pci_device *d, uint8_t 
 static void take_capability(struct virtio_pci_device *d, uint8_t cap)
 {
 	const struct pci_function *f = &d->pci;
-	struct virtio_pci_region *r = region_of(d, pci_read8(f, (uint8_t)(cap + CAP_CFG_TYPE)));
+	uint8_t kind = pci_read8(f, (uint8_t)(cap + CAP_CFG_TYPE));
+	if (kind == CFG_TYPE_PCI_CFG && !d->window && pci_read8(f, (uint8_t)(cap + 2)) >= CAP_PCI_CFG_DATA + 4) {
+		d->window = cap;
+		return;
+	}
+	struct virtio_pci_region *r = region_of(d, kind);
 	uint8_t bar = pci_read8(f, (uint8_t)(cap + CAP_BAR));
 	if (!r || r->length || pci_read8(f, (uint8_t)(cap + 2)) < CAP_LEN_MIN || bar > 5)
 		return;
@@ -72,5 +83,17 @@ int virtio_pci_probe(const struct pci_function *f, struct virtio_pci_device *out
 			       f->fn, out->type, missing);
 		return f->device >= MODERN_DEVICE_BASE ? -EINVAL : -ENODEV; /* a legacy-only device */
 	}
+	return 0;
+}
+
+int virtio_pci_window_read32(const struct virtio_pci_device *d, const struct virtio_pci_region *r, uint32_t offset,
+			     uint32_t *out)
+{
+	if (!d->window || !r->length || offset + 4 > r->length)
+		return -EINVAL;
+	pci_write32(&d->pci, (uint8_t)(d->window + CAP_BAR), r->bar);
+	pci_write32(&d->pci, (uint8_t)(d->window + CAP_OFFSET), r->offset + offset);
+	pci_write32(&d->pci, (uint8_t)(d->window + CAP_LENGTH), 4);
+	*out = pci_read32(&d->pci, (uint8_t)(d->window + CAP_PCI_CFG_DATA));
 	return 0;
 }

@@ -201,16 +201,21 @@ void buddy_add_frames(pfn_t first, unsigned long n)
 	}
 }
 
-bool buddy_take_free_block(unsigned long *block)
+bool buddy_take_free_block_where(bool (*ok)(unsigned long block), unsigned long *block)
 {
 	page_cache_drain();
-	if (free_list_len[PAGE_MAX_ORDER] == 0)
+	struct free_chunk *c = free_lists[PAGE_MAX_ORDER].prev; /* the list is sorted: highest last */
+	while (c != &free_lists[PAGE_MAX_ORDER] && ok && !ok(pfn_to_block(node_pfn(c))))
+		c = c->prev;
+	if (c == &free_lists[PAGE_MAX_ORDER])
 		return false;
-	pfn_t p = node_pfn(free_lists[PAGE_MAX_ORDER].prev);
+	pfn_t p = node_pfn(c);
 	free_unlink(p, PAGE_MAX_ORDER);
 	*block = pfn_to_block(p);
 	return true;
 }
+
+bool buddy_take_free_block(unsigned long *block) { return buddy_take_free_block_where(NULL, block); }
 
 void buddy_take_block_chunks(unsigned long b)
 {

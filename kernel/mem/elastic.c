@@ -21,6 +21,16 @@
  * metadata pages, reserve frames placed there when lower memory was full)
  * is not pinned for good: the metadata is moved to free frames below it,
  * boot memory first (platform_meta_move), and the block unplugged.
+ *
+ * Where the host takes hot-added memory back only whole
+ * (platform_hotplugged_whole_only), free frames given back come from boot
+ * memory only.
+ *
+ * A refused refill does not stop hot-add, nor a refused unplug the giving
+ * back of free frames: a host may move boot memory and hot-added memory
+ * through different devices, each toward a target of its own (KVM's virtio
+ * balloon and virtio-mem), so one can say no while the other says yes. The
+ * request counts as refused only when it fell short.
  */
 #include <tide/balloon.h>
 #include <tide/frame.h>
@@ -215,13 +225,16 @@ long elastic_grow(unsigned long want, unsigned long chunk_pages, bool *refused)
 		*refused = true; /* not even one whole block fits under the limit */
 		return 0;
 	}
-	gained = refill(want, whole_blocks, refused);
+	bool refill_refused = false;
+	gained = refill(want, whole_blocks, &refill_refused);
 	if (chunk_pages > PLUGGED_CHUNK_MAX) {
-		*refused |= gained == 0; /* only a refilled boot block has a whole free block */
+		*refused = refill_refused || gained == 0; /* only a refilled boot block has a whole free block */
 		return (long)gained;
 	}
+	/* a host may refuse its boot frames and still plug (two devices, each at its own target) */
 	while (gained < want && !*refused)
 		gained += plug_blocks(want - gained, refused);
+	*refused |= refill_refused && gained < want;
 	return (long)gained;
 }
 
@@ -336,11 +349,17 @@ static unsigned long unplug_drained(unsigned long want, bool *refused)
 	return released;
 }
 
+/* May the balloon give back free frames of block b on their own? Not a hot-added one's where those go back whole only. */
+static bool releasable(unsigned long b)
+{
+	return !(block_info(b)->flags & BLOCK_HOTPLUGGED) || !platform_hotplugged_whole_only();
+}
+
 /* Give back up to want/512 whole free blocks, highest first, in one request. */
 static unsigned long release_blocks(unsigned long want, bool *refused)
 {
 	unsigned long nb = 0;
-	while (nb < BLOCK_BATCH && (nb + 1) * BLOCK_PAGES <= want && buddy_take_free_block(&block_batch[nb]))
+	while (nb < BLOCK_BATCH && (nb + 1) * BLOCK_PAGES <= want && buddy_take_free_block_where(releasable, &block_batch[nb]))
 		nb++;
 	if (nb == 0)
 		return 0;
@@ -359,12 +378,29 @@ static unsigned long release_blocks(unsigned long want, bool *refused)
 	return done;
 }
 
+/*
+ * Take up to want single pages from the allocator into batch, releasable
+ * ones only (the others go back; BATCH of them at most): how many.
+ */
+static unsigned long take_releasable_pages(unsigned long want)
+{
+	static pfn_t skipped[BATCH];
+	unsigned long n = 0, nskipped = 0;
+	while (n < MIN(want, (unsigned long)BATCH) && nskipped < BATCH && buddy_alloc(0, &batch[n]) == 0) {
+		if (releasable(pfn_to_block(batch[n])))
+			n++;
+		else
+			skipped[nskipped++] = batch[n];
+	}
+	for (unsigned long i = 0; i < nskipped; i++)
+		buddy_free(skipped[i], 0);
+	return n;
+}
+
 /* Give back up to want single pages taken from the allocator. */
 static unsigned long release_pages(unsigned long want, bool *refused)
 {
-	unsigned long n = 0;
-	while (n < MIN(want, (unsigned long)BATCH) && buddy_alloc(0, &batch[n]) == 0)
-		n++;
+	unsigned long n = take_releasable_pages(want);
 	if (n == 0)
 		return 0;
 	long gone = platform_release(batch, n);
@@ -399,9 +435,13 @@ static unsigned long release_free(unsigned long want, unsigned long released, bo
 
 long elastic_shrink(unsigned long want, bool *refused)
 {
+	bool unplug_refused = false;
 	*refused = false;
 	metapool_move_low();
-	return (long)release_free(want, unplug_drained(want, refused), refused);
+	/* a host may refuse an unplug and still take free frames (two devices, each at its own target) */
+	unsigned long released = release_free(want, unplug_drained(want, &unplug_refused), refused);
+	*refused |= unplug_refused && released < want;
+	return (long)released;
 }
 
 long elastic_shrink_in_place(unsigned long want, bool *refused)

@@ -45,6 +45,12 @@ void host_memory_ready(unsigned long populated);
  * limit for the guest or the hotplug_limit_mib option (the larger).
  */
 unsigned long host_space_blocks(unsigned long ram_end);
+/*
+ * Where the room to hot-add into starts, in bytes, when the host puts it
+ * somewhere of its own (virtio-mem's region); 0 for the default: from
+ * 4 GiB or the end of RAM, the higher. Below it, what is not RAM is a hole.
+ */
+uint64_t host_room_start(void);
 /* The guest's own page tables are live: map what the host needs (a Xen domU's console ring, for printk). */
 void host_tables_ready(void);
 /*

@@ -286,7 +286,7 @@ static void tell_holes(void)
 		mem_boot_hole(from, info.space_blocks * BLOCK_BYTES);
 		return;
 	}
-	uint64_t low = MAX((uint64_t)GIB(4), ram[nr_ram - 1].end * BLOCK_BYTES);
+	uint64_t low = MAX(MAX((uint64_t)GIB(4), ram[nr_ram - 1].end * BLOCK_BYTES), host_room_start());
 	mem_boot_hole(0, low);
 	for (unsigned i = 0; i < n; i++)
 		if (map[i].type != PVH_RAM)

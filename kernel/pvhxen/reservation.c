@@ -33,6 +33,9 @@ void host_memory_ready(unsigned long populated)
 
 void pvhxen_frame_replaced(void) { outside_ram--; }
 
+uint64_t host_room_start(void) { return 0; } /* Xen: from 4 GiB or the end of RAM */
+bool platform_hotplugged_whole_only(void) { return false; } /* Xen takes any frame back */
+
 unsigned long host_space_blocks(unsigned long ram_end)
 {
 	unsigned long limit_pages = MIB_TO_PAGES(cmdline_ulong("hotplug_limit_mib", 512 * 1024));

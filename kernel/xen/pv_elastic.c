@@ -63,6 +63,7 @@ void pv_elastic_resume(void)
 void pv_elastic_init(void) { superpages_allowed = cmdline_ulong("superpages", 1) != 0; }
 
 long platform_max_pages(void) { return hyp_reservation(XENMEM_maximum_reservation); }
+bool platform_hotplugged_whole_only(void) { return false; } /* Xen takes any frame back */
 unsigned platform_block_meta_frames(void) { return META_FRAMES; }
 const struct platform_stats *platform_stats(void) { return &stats; }
 

@@ -47,3 +47,20 @@ guest_says() {
 }
 # holding: the guest's last word on the frames it holds
 holding() { tr -d '\0' < "$log" | sed -n 's/^holding \([0-9]*\) frames$/\1/p' | tail -n 1; }
+
+# mem_request MIB: virtio-mem vm0's requested size
+mem_request() { qmp "{\"execute\":\"qom-set\",\"arguments\":{\"path\":\"vm0\",\"property\":\"requested-size\",\"value\":$(($1 * 1048576))}}" | grep -q '"return"'; }
+# mem_size: what QEMU says vm0 has plugged, in bytes
+mem_size() { qmp '{"execute":"qom-get","arguments":{"path":"vm0","property":"size"}}' | sed -n 's/.*"return": *\([0-9]*\).*/\1/p'; }
+# wait_mem_size BYTES SECONDS: until vm0 has BYTES plugged
+wait_mem_size() {
+	for _ in $(seq $(($2 * 5))); do [[ $(mem_size) == "$1" ]] && return 0; sleep 0.2; done
+	return 1
+}
+# held: the frames the guest said it holds last
+held() { tr -d '\0' < "$log" | sed -n 's/^holding \([0-9]*\) frames$/\1/p' | tail -n 1; }
+# wait_held FRAMES SECONDS: until the guest says it holds FRAMES
+wait_held() {
+	for _ in $(seq $(($2 * 5))); do [[ $(held) == "$1" ]] && return 0; sleep 0.2; done
+	return 1
+}

@@ -226,6 +226,7 @@ void sleep_until_ns(uint64_t deadline_ns)
 }
 
 long platform_max_pages(void) { return max_pages; }
+bool platform_hotplugged_whole_only(void) { return false; } /* the backend takes any frame back, as Xen does */
 unsigned platform_block_meta_frames(void) { return 2; }
 const struct platform_stats *platform_stats(void) { return &stats; }
 long host_hypervisor_free(void) { return hypervisor_free; }

@@ -46,6 +46,8 @@ void buddy_add_frames(pfn_t first, unsigned long n);
 int buddy_alloc_in_block(unsigned long b, unsigned order, pfn_t *out);
 /* Take the highest wholly free block out of the allocator: true and its number, or false. */
 bool buddy_take_free_block(unsigned long *block);
+/* The same among the blocks for which ok(block) holds (NULL: any). */
+bool buddy_take_free_block_where(bool (*ok)(unsigned long block), unsigned long *block);
 /* Take every free chunk of block b out of the allocator (frames stay FREE, in no list). */
 void buddy_take_block_chunks(unsigned long b);
 /* Copy the cached pages into out (PAGE_CACHE_PAGES entries); returns how many. */

@@ -25,6 +25,8 @@ unsigned pci_scan(struct pci_function *out, unsigned max);
 uint8_t pci_read8(const struct pci_function *f, uint8_t offset);
 uint16_t pci_read16(const struct pci_function *f, uint8_t offset);
 uint32_t pci_read32(const struct pci_function *f, uint8_t offset);
+/* A 32-bit write at offset (rounded down to 4 bytes); the function ignores what is read-only. */
+void pci_write32(const struct pci_function *f, uint8_t offset, uint32_t v);
 /* Let the function answer at its memory BARs and read and write memory (bus master). */
 void pci_enable(const struct pci_function *f);
 

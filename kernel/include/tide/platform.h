@@ -83,6 +83,12 @@ long platform_release_blocks(const unsigned long *blocks, unsigned long n);
 /* Leading frames of a hot-added block that hold its own metadata. */
 unsigned platform_block_meta_frames(void);
 /*
+ * Does the host take hot-added memory back only as whole blocks, by unplug
+ * (virtio-mem)? Then the balloon gives back free frames of boot memory only
+ * (elastic.c). Xen takes any frame back.
+ */
+bool platform_hotplugged_whole_only(void);
+/*
  * Hot-add n blocks (at most PLATFORM_PLUG_BATCH; ONLINE in the core, every
  * frame UNPOPULATED): populate them and set up each one's own metadata in its
  * first platform_block_meta_frames() frames. The last block gets only its

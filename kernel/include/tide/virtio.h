@@ -63,6 +63,14 @@ void virtio_ready(struct virtio_device *d);
  * longer used). A queue has one buffer in flight at a time.
  */
 int virtqueue_post(struct virtio_device *d, struct virtqueue *q, uint64_t phys, uint32_t len, bool device_writes);
+/* A buffer of a chain: the device reads it, or writes it when device_writes. */
+struct virtio_buffer {
+	uint64_t phys;
+	uint32_t len;
+	bool device_writes;
+};
+/* The same for a chain of n buffers (a request and its response): it counts as one buffer in flight. */
+int virtqueue_post_chain(struct virtio_device *d, struct virtqueue *q, const struct virtio_buffer *b, unsigned n);
 long virtqueue_poll(struct virtio_device *d, struct virtqueue *q);
 /*
  * Post, then wait, yielding, up to timeout_ns until the device has used
@@ -72,8 +80,11 @@ long virtqueue_poll(struct virtio_device *d, struct virtqueue *q);
 long virtqueue_send(struct virtio_device *d, struct virtqueue *q, uint64_t phys, uint32_t len, bool device_writes,
 		    uint64_t timeout_ns);
 
-/* The device-specific configuration's 32-bit little-endian fields. */
+long virtqueue_send_chain(struct virtio_device *d, struct virtqueue *q, const struct virtio_buffer *b, unsigned n,
+			  uint64_t timeout_ns);
+/* The device-specific configuration's 32- and 64-bit little-endian fields. */
 uint32_t virtio_config_read32(const struct virtio_device *d, unsigned offset);
+uint64_t virtio_config_read64(const struct virtio_device *d, unsigned offset);
 void virtio_config_write32(struct virtio_device *d, unsigned offset, uint32_t v);
 
 #endif

@@ -33,6 +33,7 @@ struct virtio_pci_device {
 	uint16_t type; /* VIRTIO_ID_* */
 	struct virtio_pci_region common, notify, isr, device;
 	uint32_t notify_off_multiplier;
+	uint8_t window; /* the PCI configuration access capability's offset, or 0 */
 };
 
 /*
@@ -43,5 +44,12 @@ struct virtio_pci_device {
  * lies in no memory BAR. One log line says which.
  */
 int virtio_pci_probe(const struct pci_function *f, struct virtio_pci_device *out);
+/*
+ * Read 4 bytes at offset into structure r through the configuration access
+ * window (no mapping needed): 0, or -EINVAL when the device has no window
+ * or offset lies outside r.
+ */
+int virtio_pci_window_read32(const struct virtio_pci_device *d, const struct virtio_pci_region *r, uint32_t offset,
+			     uint32_t *out);
 
 #endif
