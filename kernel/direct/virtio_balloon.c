@@ -30,6 +30,21 @@
  * bytes, and Tide's own counts under the nearest standard tags: allocations
  * that waited for the balloon to grow as major faults, allocations that
  * failed as huge-page allocation failures.
+ *
+ * Free page reporting (VIRTIO_BALLOON_F_PAGE_REPORTING, 5.5.6.7; QEMU:
+ * free-page-reporting=on): once a second the thread takes whole free
+ * blocks of boot memory out of the allocator, up to a queue's worth at a
+ * time, offers them on the reporting queue (the next after the statistics
+ * queue) as buffers the device may write, and when the device has used
+ * them (it discarded their backing) gives them back to the allocator,
+ * marked BLOCK_REPORTED. A block is reported again only once it has been
+ * used: the allocator clears the mark when the block's free chunk leaves
+ * its lists. The frames stay the guest's, free; the host backs them again
+ * when they are touched. A block's first page is not reported: it holds
+ * the allocator's list node for the free chunk, written when the block
+ * goes back on the lists, and a host with transparent huge pages would back
+ * the whole 2 MiB again for that one write. Hot-added memory is
+ * virtio-mem's and is not reported.
  */
 #include <tide/balloon.h>
 #include <tide/frame.h>
@@ -50,6 +65,9 @@
 #define VIRTIO_BALLOON_F_MUST_TELL_HOST (1ULL << 0)
 #define VIRTIO_BALLOON_F_STATS_VQ (1ULL << 1)
 #define VIRTIO_BALLOON_F_DEFLATE_ON_OOM (1ULL << 2)
+#define VIRTIO_BALLOON_F_PAGE_REPORTING (1ULL << 5)
+#define REPORT_PERIOD_NS 1000000000ULL
+#define REPORT_BATCHES 16 /* queues' worths per pass: 512 MiB */
 #define STAT_MAJOR_FAULTS 2
 #define STAT_FREE 4
 #define STAT_TOTAL 5
@@ -60,7 +78,10 @@
 #define REQUEST_TIMEOUT_NS 5000000000ULL
 
 static struct virtio_device device;
-static struct virtqueue inflate_queue, deflate_queue, stats_queue;
+static struct virtqueue inflate_queue, deflate_queue, stats_queue, report_queue;
+static bool reporting;
+static uint64_t next_report_ns;
+static unsigned long reported_blocks;
 
 struct stat_entry {
 	uint16_t tag;
@@ -145,6 +166,32 @@ unsigned long virtio_balloon_wanted(void)
 	return present && !device.broken ? virtio_config_read32(&device, NUM_PAGES) : 0;
 }
 
+/* A block free page reporting takes: boot memory, not reported since its free chunk last formed. */
+static bool reportable(unsigned long b) { return !(block_info(b)->flags & (BLOCK_HOTPLUGGED | BLOCK_REPORTED)); }
+
+/* Report up to a queue's worth of whole free blocks (taken out of the allocator meanwhile): how many. */
+static unsigned report_batch(void)
+{
+	unsigned long blocks[VIRTIO_QUEUE_SIZE];
+	struct virtio_buffer chain[VIRTIO_QUEUE_SIZE];
+	unsigned n = 0;
+	while (n < report_queue.size && buddy_take_free_block_where(reportable, &blocks[n])) {
+		chain[n] = (struct virtio_buffer){(uint64_t)blocks[n] * BLOCK_BYTES + PAGE_SIZE, BLOCK_BYTES - PAGE_SIZE, true};
+		n++;
+	}
+	bool sent = n && virtqueue_send_chain(&device, &report_queue, chain, n, REQUEST_TIMEOUT_NS) >= 0;
+	for (unsigned i = 0; i < n; i++) {
+		if (sent)
+			buddy_add_reported_block(blocks[i]);
+		else
+			buddy_add_frames(block_to_pfn(blocks[i]), BLOCK_PAGES);
+	}
+	reported_blocks += sent ? n : 0;
+	return sent ? n : 0;
+}
+
+unsigned long virtio_balloon_reported_blocks(void) { return reported_blocks; }
+
 void virtio_balloon_report(void)
 {
 	if (!present || device.broken)
@@ -152,6 +199,11 @@ void virtio_balloon_report(void)
 	virtio_config_write32(&device, ACTUAL, (uint32_t)in_balloon);
 	if (stats && virtqueue_poll(&device, &stats_queue) >= 0)
 		offer_stats();
+	if (reporting && monotonic_ns() >= next_report_ns) {
+		for (unsigned i = 0; i < REPORT_BATCHES && report_batch() == report_queue.size; i++)
+			;
+		next_report_ns = monotonic_ns() + REPORT_PERIOD_NS;
+	}
 }
 
 /* Growth on shortage, with deflate on OOM agreed: the balloon's own hook, which may deflate below num_pages. */
@@ -174,12 +226,16 @@ bool virtio_balloon_start(void)
 	if (i == n)
 		return false;
 	if (virtio_start(&device, &d,
-			 VIRTIO_BALLOON_F_MUST_TELL_HOST | VIRTIO_BALLOON_F_STATS_VQ | VIRTIO_BALLOON_F_DEFLATE_ON_OOM) ||
+			 VIRTIO_BALLOON_F_MUST_TELL_HOST | VIRTIO_BALLOON_F_STATS_VQ | VIRTIO_BALLOON_F_DEFLATE_ON_OOM |
+				 VIRTIO_BALLOON_F_PAGE_REPORTING) ||
 	    virtio_queue_setup(&device, INFLATE_QUEUE, &inflate_queue) ||
 	    virtio_queue_setup(&device, DEFLATE_QUEUE, &deflate_queue) || !(pfns = alloc_page()))
 		return false;
 	bool with_stats = device.features & VIRTIO_BALLOON_F_STATS_VQ;
 	if (with_stats && (virtio_queue_setup(&device, STATS_QUEUE, &stats_queue) || !(stats = alloc_page())))
+		return false;
+	reporting = device.features & VIRTIO_BALLOON_F_PAGE_REPORTING;
+	if (reporting && virtio_queue_setup(&device, with_stats ? STATS_QUEUE + 1 : STATS_QUEUE, &report_queue))
 		return false;
 	virtio_ready(&device);
 	present = true;
@@ -187,7 +243,8 @@ bool virtio_balloon_start(void)
 		offer_stats(); /* the device holds it until it wants fresh figures */
 	bool deflate_on_oom = device.features & VIRTIO_BALLOON_F_DEFLATE_ON_OOM;
 	page_alloc_set_shortage_hook(deflate_on_oom ? on_shortage : NULL, BALLOON_LOW_WATERMARK);
-	printk("tide: virtio-balloon at %02x.%u follows the host's target; growth on shortage %s\n", d.pci.dev,
-	       d.pci.fn, deflate_on_oom ? "on (deflate on OOM agreed)" : "off (the host does not offer deflate on OOM)");
+	printk("tide: virtio-balloon at %02x.%u follows the host's target; growth on shortage %s; free page reporting %s\n",
+	       d.pci.dev, d.pci.fn, deflate_on_oom ? "on (deflate on OOM agreed)" : "off (the host does not offer deflate on OOM)",
+	       reporting ? "on" : "off");
 	return true;
 }

@@ -13,8 +13,14 @@ bool virtio_balloon_start(void);
 unsigned long virtio_balloon_wanted(void);
 /* Frames the host holds in the balloon now. */
 unsigned long virtio_balloon_frames(void);
-/* Tell the device what the balloon holds (actual) and refresh its statistics if it took them. */
+/*
+ * Tell the device what the balloon holds (actual), refresh its statistics
+ * if it took them, and once a second report whole free blocks not reported
+ * yet (with free page reporting agreed).
+ */
 void virtio_balloon_report(void);
+/* Blocks reported as free so far. */
+unsigned long virtio_balloon_reported_blocks(void);
 /*
  * pvh/host.h's host_give and host_take, through the inflate and deflate
  * queues, only toward num_pages (deflating below it on shortage with

@@ -68,6 +68,8 @@ static void free_unlink(pfn_t p, unsigned order)
 	c->next->prev = c->prev;
 	free_list_len[order]--;
 	frame_set_free_head(p, 0, false);
+	if (order == PAGE_MAX_ORDER)
+		block_set_reported(pfn_to_block(p), false);
 }
 
 static void mark_chunk(pfn_t p, unsigned order, enum frame_state s)
@@ -216,6 +218,12 @@ bool buddy_take_free_block_where(bool (*ok)(unsigned long block), unsigned long 
 }
 
 bool buddy_take_free_block(unsigned long *block) { return buddy_take_free_block_where(NULL, block); }
+
+void buddy_add_reported_block(unsigned long b)
+{
+	buddy_add_frames(block_to_pfn(b), BLOCK_PAGES);
+	block_set_reported(b, true);
+}
 
 void buddy_take_block_chunks(unsigned long b)
 {

@@ -53,6 +53,9 @@ static int check_online_block(unsigned long b, struct recount *r)
 	if (nfree != bi->nr_free || nused != bi->nr_used || npop != bi->nr_populated)
 		FAIL("block %lu counts free %u used %u populated %u, recount %lu %lu %lu", b,
 		     bi->nr_free, bi->nr_used, bi->nr_populated, nfree, nused, npop);
+	pfn_t first = block_to_pfn(b);
+	if ((bi->flags & BLOCK_REPORTED) && !(frame_is_free_head(first) && frame_aux(first) == PAGE_MAX_ORDER))
+		FAIL("block %lu is marked reported but is not one free chunk", b);
 	return 0;
 }
 

@@ -61,6 +61,16 @@ unsigned long block_next_present(unsigned long b)
 	return nr_blocks;
 }
 
+void block_set_reported(unsigned long b, bool reported)
+{
+	if (block_state(b) != BLOCK_ONLINE)
+		return;
+	if (reported)
+		blocks[b].flags |= BLOCK_REPORTED;
+	else
+		blocks[b].flags &= (uint8_t)~BLOCK_REPORTED;
+}
+
 const struct block_info *block_info(unsigned long b)
 {
 	static const struct block_info absent;

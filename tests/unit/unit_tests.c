@@ -155,6 +155,26 @@ static int test_prefers_low_blocks(void)
 	return 0;
 }
 
+/* A block given back reported keeps the mark while it stays one free chunk, and loses it once used. */
+static int test_reported_blocks(void)
+{
+	setup(8, 4);
+	unsigned long b, other;
+	CHECK(buddy_take_free_block(&b) && b == 3);
+	buddy_add_reported_block(b);
+	CHECK(block_info(b)->flags & BLOCK_REPORTED);
+	CHECK_INVARIANTS();
+	CHECK(buddy_take_free_block_where(NULL, &other) && other == 3 && !(block_info(3)->flags & BLOCK_REPORTED));
+	buddy_add_reported_block(3);
+	pfn_t p;
+	CHECK(buddy_alloc_in_block(3, 0, &p) == 0 && pfn_to_block(p) == 3);
+	CHECK(!(block_info(3)->flags & BLOCK_REPORTED));
+	buddy_free(p, 0);
+	CHECK(!(block_info(3)->flags & BLOCK_REPORTED)); /* free whole again, but used since its report */
+	CHECK_INVARIANTS();
+	return 0;
+}
+
 static int test_heap(void)
 {
 	setup(8, 8);
@@ -341,6 +361,7 @@ static const struct {
 	{test_orders_aligned_and_disjoint, "buddy_orders_aligned_and_disjoint"},
 	{test_exhaustion_then_restore, "exhaustion_returns_null_then_restores"},
 	{test_prefers_low_blocks, "buddy_prefers_low_blocks"},
+	{test_reported_blocks, "buddy_reported_blocks"},
 	{test_heap, "heap_small_and_large"},
 	{test_page_cache, "page_cache"},
 	{test_checker_catches_state_corruption, "checker_catches_state_corruption"},

@@ -57,10 +57,16 @@ enum reserved_kind {
 enum block_state { BLOCK_ABSENT, BLOCK_HOLE, BLOCK_ONLINE, BLOCK_NR_STATES };
 
 #define BLOCK_HOTPLUGGED 0x1
+/*
+ * The block has been one free chunk since the host was told its frames are
+ * free (virtio-balloon free page reporting): set by buddy_add_reported_block,
+ * cleared when the chunk leaves the free lists (allocated, split, taken).
+ */
+#define BLOCK_REPORTED 0x2
 
 struct block_info {
 	uint8_t state;	  /* enum block_state */
-	uint8_t flags;	  /* BLOCK_HOTPLUGGED */
+	uint8_t flags;	  /* BLOCK_HOTPLUGGED, BLOCK_REPORTED */
 	uint16_t nr_free; /* frames in FRAME_FREE */
 	uint16_t nr_used; /* frames in FRAME_USED */
 	uint16_t nr_populated;
@@ -124,6 +130,8 @@ enum block_state block_state(unsigned long b);
 /* The first block >= b that is not ABSENT, or frames_nr_blocks(); skips empty table pages fast. */
 unsigned long block_next_present(unsigned long b);
 const struct block_info *block_info(unsigned long b);
+/* Set or clear BLOCK_REPORTED on online block b (the allocator's; see the flag). */
+void block_set_reported(unsigned long b, bool reported);
 
 unsigned long frames_in_state(enum frame_state s);
 unsigned long frames_reserved(enum reserved_kind k);

@@ -48,6 +48,8 @@ int buddy_alloc_in_block(unsigned long b, unsigned order, pfn_t *out);
 bool buddy_take_free_block(unsigned long *block);
 /* The same among the blocks for which ok(block) holds (NULL: any). */
 bool buddy_take_free_block_where(bool (*ok)(unsigned long block), unsigned long *block);
+/* Give a block taken whole back to the allocator, its frames now reported to the host as free (BLOCK_REPORTED). */
+void buddy_add_reported_block(unsigned long b);
 /* Take every free chunk of block b out of the allocator (frames stay FREE, in no list). */
 void buddy_take_block_chunks(unsigned long b);
 /* Copy the cached pages into out (PAGE_CACHE_PAGES entries); returns how many. */
