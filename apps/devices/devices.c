@@ -7,7 +7,11 @@
  * frames it holds (tests/guest/qemu_balloon.sh moves its balloon meanwhile),
  * with alloc_at_s=T alloc_mib=M it allocates M MiB T seconds in (and with
  * free_at_s=F frees them F seconds in), and it checks the memory
- * invariants at the end. One line per function:
+ * invariants at the end. With raw_mib=M raw_passes=K (make bench:
+ * tests/guest/bench_kvm.sh) it first holds its balloon, waits until the
+ * host has asked virtio-mem for M MiB, and times K raw passes of plugging
+ * and unplugging M MiB (tide/raw_limits.h), one line each:
+ *   raw pass plug_map 812 unplug_map 1903 plug_request 2230 unplug_request 4301 MiB/s One line per function:
  *   pci 03.0 1af4:1045 class 00.ff
  *   virtio 03.0 type 5: common bar 4 +0x0 (0x1000) at 0xfe004000 notify ... notify x4
  */
@@ -15,7 +19,10 @@
 #include <tide/lib.h>
 #include <tide/frame.h>
 #include <tide/mem_check.h>
+#include <tide/balloon.h>
 #include <tide/page_alloc.h>
+#include <tide/platform.h>
+#include <tide/raw_limits.h>
 #include <tide/sched.h>
 #include <tide/pci.h>
 #include <tide/virtio_pci.h>
@@ -82,6 +89,64 @@ static int hold(unsigned long seconds, unsigned long alloc_at_s, unsigned long a
 	return mem_check() ? 1 : 0;
 }
 
+/* The lowest run of n absent blocks (room to plug into): its first block, or 0 when there is none. */
+static unsigned long absent_run(unsigned long n)
+{
+	for (unsigned long b = 0, run = 0; b < frames_nr_blocks(); b++) {
+		run = block_state(b) == BLOCK_ABSENT ? run + 1 : 0;
+		if (run == n)
+			return b + 1 - n;
+	}
+	return 0;
+}
+
+static unsigned long mib_per_s(unsigned long mib, uint64_t ns) { return ns ? (unsigned long)(mib * 1000000000ULL / ns) : 0; }
+
+/* Time one raw operation over n blocks from first: MiB/s, or 0 (with a line) when it fell short. */
+static unsigned long timed(long (*op)(unsigned long, unsigned long, unsigned long *), unsigned long first,
+			   unsigned long n, unsigned long *bases)
+{
+	uint64_t t0 = monotonic_ns();
+	long done = op(first, n, bases);
+	uint64_t ns = monotonic_ns() - t0;
+	if (done != (long)n)
+		printk("raw: %ld of %lu blocks\n", done, n);
+	return done == (long)n ? mib_per_s(n * 2, ns) : 0;
+}
+
+static long hypercall_release(unsigned long first, unsigned long n, unsigned long *bases)
+{
+	(void)first;
+	return raw_hypercall_release(n, bases);
+}
+
+/* make bench's raw passes: virtio-mem's own plug path, with the balloon held. 0, or 1 when the room never came. */
+static int raw_passes(unsigned long mib, unsigned long passes)
+{
+	static int token;
+	static unsigned long bases[MAX_BLOCKS / 64];
+	unsigned long n = mib / 2;
+	if (n == 0 || n > ARRAY_SIZE(bases))
+		return 1;
+	balloon_hold(true);
+	printk("raw: waiting for %lu MiB requested\n", mib);
+	uint64_t give_up = monotonic_ns() + 60000000000ULL;
+	while (platform_max_pages() - platform_reservation_pages() < (long)MIB_TO_PAGES(mib)) {
+		if (monotonic_ns() > give_up)
+			return 1;
+		thread_block_on(&token, monotonic_ns() + 10000000ULL);
+	}
+	unsigned long first = absent_run(n);
+	for (unsigned long i = 0; first && i < passes; i++) {
+		unsigned long pm = timed(raw_map_populate, first, n, bases), um = timed(raw_map_release, first, n, bases);
+		unsigned long pr = timed(raw_hypercall_populate, first, n, bases), ur = timed(hypercall_release, first, n, bases);
+		printk("raw pass plug_map %lu unplug_map %lu plug_request %lu unplug_request %lu MiB/s\n", pm, um, pr, ur);
+	}
+	printk("raw: done\n");
+	balloon_hold(false);
+	return first ? 0 : 1;
+}
+
 int app_main(void)
 {
 	static struct pci_function found[MAX_FUNCTIONS];
@@ -102,6 +167,9 @@ int app_main(void)
 		printk(" notify x%u\n", d.notify_off_multiplier);
 	}
 	printk("devices: %u PCI functions on bus 0, %u virtio 1.x devices\n", n, virtio);
+	unsigned long raw_mib = cmdline_ulong("raw_mib", 0);
+	if (raw_mib && raw_passes(raw_mib, cmdline_ulong("raw_passes", 5)))
+		return 1;
 	return hold(cmdline_ulong("hold_s", 0), cmdline_ulong("alloc_at_s", 0), cmdline_ulong("alloc_mib", 0),
 		    cmdline_ulong("free_at_s", 0));
 }

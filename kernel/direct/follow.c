@@ -10,13 +10,18 @@
  * and one thread follows both devices: every 100 ms (at once while the
  * balloon moves) it reads their targets, sets the balloon's when it
  * changed, runs the balloon one step and lets the balloon device report.
+ * When the guest holds a new target it says so in one line, with the time
+ * from seeing the change to holding it (make bench reads it):
+ *     tide: target 1532 MiB held, from 508 MiB in 212401 us
  * Each device moves only toward its own target (host_take and host_give
  * are refused past it, elastic.c), so a change of either target is met by
  * that device: a requested size that drops is met by unplugging, never by
  * inflating the balloon instead, and one that rises by plugging.
  */
 #include <tide/balloon.h>
+#include <tide/frame.h>
 #include <tide/kernel.h>
+#include <tide/lib.h>
 #include <tide/mem_boot.h>
 #include <tide/page_alloc.h>
 #include <tide/sched.h>
@@ -39,14 +44,24 @@ static unsigned long target_now(void)
 static void follow(void *arg)
 {
 	(void)arg;
-	unsigned long seen = 0;
+	unsigned long seen = 0, from = 0;
+	uint64_t since = 0;
+	bool moving = false;
 	for (;;) {
 		unsigned long target = target_now();
 		if (target != seen) {
 			seen = target;
+			from = frames_populated();
+			since = monotonic_ns();
+			moving = target != from;
 			balloon_set_target(target);
 		}
 		enum balloon_state s = balloon_work();
+		if (moving && frames_populated() == seen) {
+			printk("tide: target %lu MiB held, from %lu MiB in %lu us\n", PAGES_TO_MIB(seen), PAGES_TO_MIB(from),
+			       (unsigned long)((monotonic_ns() - since) / 1000));
+			moving = false;
+		}
 		virtio_balloon_report();
 		if (s == BALLOON_GROWING || s == BALLOON_SHRINKING)
 			thread_yield();

@@ -160,6 +160,13 @@ static int send(uint16_t type, uint64_t addr, uint16_t nb_blocks)
 	return response->type == RESP_NACK || response->type == RESP_BUSY ? -EAGAIN : -EIO;
 }
 
+int virtio_mem_request(bool plug, uint64_t addr, unsigned long nb_blocks)
+{
+	if (!started || device.broken || nb_blocks == 0 || nb_blocks > MAX_NB_BLOCKS)
+		return -EINVAL;
+	return send(plug ? REQ_PLUG : REQ_UNPLUG, addr, (uint16_t)nb_blocks);
+}
+
 /* What the host asks for now, in pages: the requested size, within the usable part of the region. */
 static unsigned long limit_pages(void)
 {

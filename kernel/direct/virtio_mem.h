@@ -24,5 +24,11 @@ unsigned long virtio_mem_plugged_pages(void);
  */
 long virtio_mem_take(const unsigned long *list, unsigned long n, unsigned order);
 long virtio_mem_give(const unsigned long *list, unsigned long n, unsigned order);
+/*
+ * For make bench's raw pass (raw.c): one request to plug or unplug nb_blocks
+ * (at most 65535) 2 MiB blocks from addr, not counted as the guest's: 0,
+ * -EAGAIN when the device said no, or -EINVAL / -EIO.
+ */
+int virtio_mem_request(bool plug, uint64_t addr, unsigned long nb_blocks);
 
 #endif

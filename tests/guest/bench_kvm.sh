@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# make bench's KVM/QEMU figures, from one boot of build/tide-devices-direct.elf
+# by QEMU directly (512 MiB, a virtio-mem device of 2 GiB with 2 MiB blocks),
+# its requested size set over QMP:
+#   raw_plug_map.kvm, raw_unplug_map.kvm          virtio-mem's own plug path
+#   raw_plug_request.kvm, raw_unplug_request.kvm  (tide/raw_limits.h, run by
+#                                  the guest with its balloon held: requests of
+#                                  64 blocks plus a large page each; one request)
+#   plug.kvm, unplug.kvm           Tide's path: requested-size 0 -> 1 GiB -> 0,
+#                                  as the guest times it (from seeing the new
+#                                  size to holding it: its "target ... held" line)
+#   plug_qmp.kvm, unplug_qmp.kvm   the same seen from the host: from the QMP
+#                                  command until QEMU's size is there (the
+#                                  guest's 100 ms poll period included)
+#   plug_latency.kvm               requested-size 0 -> 2 MiB, from the host:
+#                                  the time until the guest has plugged it
+#   plug_cold.kvm                  the first 1 GiB plug into the region (once)
+# Each printed as "BENCH name median unit min=.. max=.. n=.." over PASSES runs.
+#   tests/guest/bench_kvm.sh LOG [PASSES]
+set -uo pipefail
+here=$(cd "$(dirname "$0")/../.." && pwd)
+MIB=1048576 SIZE_MIB=1024
+log=$1 passes=${2:-5} name=bench/kvm port=$((20000 + RANDOM % 20000))
+. "$here/tests/guest/qmp.sh"
+fail() { echo "bench: the KVM boot failed: $1; see ${log#$here/}" >&2; pkill -f "tcp:127.0.0.1:$port,"; exit 1; }
+
+# stats NAME UNIT: the values on stdin as one BENCH line
+stats() {
+	sort -n | awk -v name="$1" -v unit="$2" '{ v[NR] = $1 } END {
+		if (NR == 0) exit 1
+		printf "BENCH %s %s %s min=%s max=%s n=%d\n", name, v[int((NR + 1) / 2)], unit, v[1], v[NR], NR }'
+}
+now_ns() { date +%s%N; }
+# held_line: the guest's lines "tide: target T MiB held, from F MiB in U us", as "T F U"
+held_line() { tr -d '\0' < "$log" | sed -n 's/^tide: target \([0-9]*\) MiB held, from \([0-9]*\) MiB in \([0-9]*\) us$/\1 \2 \3/p'; }
+# timed_size MIB: request MIB, print the ns until QEMU has MIB plugged (up to 60 s)
+timed_size() {
+	local t0 t1
+	t0=$(now_ns)
+	mem_request "$1" || fail "QEMU refused requested-size $1 MiB"
+	for _ in $(seq 60000); do [[ $(mem_size) == $(($1 * MIB)) ]] && break; done
+	t1=$(now_ns)
+	[[ $(mem_size) == $(($1 * MIB)) ]] || fail "requested $1 MiB, QEMU has $(($(mem_size) / MIB)) MiB plugged"
+	echo $((t1 - t0))
+}
+
+: > "$log"
+"$here/tools/qemurun" --quiet --mem 512 --maxmem 4096 --timeout 600 --log "$log" \
+	--qemu -object --qemu memory-backend-ram,id=vmem0,size=2G \
+	--qemu -device --qemu virtio-mem-pci,id=vm0,memdev=vmem0,block-size=2M,requested-size=0 \
+	--qemu -qmp --qemu "tcp:127.0.0.1:$port,server=on,wait=off" \
+	"$here/build/tide-devices-direct.elf" hold_s=500 raw_mib=$SIZE_MIB raw_passes="$passes" 2>> "$log" &
+qemu=$!
+qmp_connect
+guest_says "^raw: waiting for $SIZE_MIB MiB requested$" 20 || fail "the guest never started its raw passes"
+mem_request $SIZE_MIB || fail "QEMU refused requested-size $SIZE_MIB MiB"
+guest_says "^raw: done$" 300 || fail "the raw passes never ended"
+grep -a -q '^raw: [-0-9]* of ' "$log" && fail "a raw pass fell short"
+wait_mem_size $((SIZE_MIB * MIB)) 60 || fail "after the raw passes the guest did not plug $SIZE_MIB MiB"
+timed_size 0 > /dev/null
+for what in plug_map unplug_map plug_request unplug_request; do
+	tr -d '\0' < "$log" | sed -n "s/^raw pass.* $what \([0-9]*\) .*/\1/p" | stats "raw_$what.kvm" MiB/s
+done
+sleep 0.5 # the guest's line for that unplug comes a moment after QEMU's size
+cold=$(held_line | awk -v m=$SIZE_MIB '$1 - $2 == m' | head -n 1)
+held_from=$(($(held_line | wc -l) + 1)) # the guest's own times from here on: warm, as the raw passes after the first
+ups=() downs=() lat=()
+for _ in $(seq "$passes"); do
+	ups+=("$(timed_size $SIZE_MIB)")
+	downs+=("$(timed_size 0)")
+	lat+=("$(timed_size 2)")
+	timed_size 0 > /dev/null
+done
+held() { held_line | tail -n +"$held_from"; }
+held | awk -v m=$SIZE_MIB '$1 - $2 == m { printf "%d\n", m * 1e6 / $3 }' | stats plug.kvm MiB/s
+held | awk -v m=$SIZE_MIB '$2 - $1 == m { printf "%d\n", m * 1e6 / $3 }' | stats unplug.kvm MiB/s
+printf '%s\n' "${ups[@]}" | awk -v m=$SIZE_MIB '{ printf "%d\n", m * 1e9 / $1 }' | stats plug_qmp.kvm MiB/s
+printf '%s\n' "${downs[@]}" | awk -v m=$SIZE_MIB '{ printf "%d\n", m * 1e9 / $1 }' | stats unplug_qmp.kvm MiB/s
+printf '%s\n' "${lat[@]}" | awk '{ printf "%d\n", $1 / 1e6 }' | stats plug_latency.kvm ms
+# the first plug of the region, once
+awk '{ printf "BENCH plug_cold.kvm %d MiB/s n=1\n", ($1 - $2) * 1e6 / $3 }' <<< "$cold"
+exec 3>&-
+pkill -f "tcp:127.0.0.1:$port,"
+wait "$qemu" 2>/dev/null
+exit 0
