@@ -10,8 +10,10 @@
  * invariants at the end. With raw_mib=M raw_passes=K (make bench:
  * tests/guest/bench_kvm.sh) it first holds its balloon, waits until the
  * host has asked virtio-mem for M MiB, and times K raw passes of plugging
- * and unplugging M MiB (tide/raw_limits.h), one line each:
- *   raw pass plug_map 812 unplug_map 1903 plug_request 2230 unplug_request 4301 MiB/s One line per function:
+ * and unplugging M MiB (tide/raw_limits.h), plugging and mapping then
+ * writing one word into each block (what hot-add must at least do while
+ * the allocator's list node lives in the block), one line each:
+ *   raw pass plug_map 812 plug_touch 700 unplug_map 1903 plug_request 2230 unplug_request 4301 MiB/s One line per function:
  *   pci 03.0 1af4:1045 class 00.ff
  *   virtio 03.0 type 5: common bar 4 +0x0 (0x1000) at 0xfe004000 notify ... notify x4
  */
@@ -114,6 +116,15 @@ static unsigned long timed(long (*op)(unsigned long, unsigned long, unsigned lon
 	return done == (long)n ? mib_per_s(n * 2, ns) : 0;
 }
 
+/* raw_map_populate, then one word written into each block */
+static long map_and_touch(unsigned long first, unsigned long n, unsigned long *bases)
+{
+	long done = raw_map_populate(first, n, bases);
+	for (long i = 0; i < done; i++)
+		*(volatile unsigned long *)frame_to_virt(block_to_pfn(first + (unsigned long)i)) = (unsigned long)i;
+	return done;
+}
+
 static long hypercall_release(unsigned long first, unsigned long n, unsigned long *bases)
 {
 	(void)first;
@@ -139,8 +150,11 @@ static int raw_passes(unsigned long mib, unsigned long passes)
 	unsigned long first = absent_run(n);
 	for (unsigned long i = 0; first && i < passes; i++) {
 		unsigned long pm = timed(raw_map_populate, first, n, bases), um = timed(raw_map_release, first, n, bases);
+		unsigned long pt = timed(map_and_touch, first, n, bases);
+		timed(raw_map_release, first, n, bases);
 		unsigned long pr = timed(raw_hypercall_populate, first, n, bases), ur = timed(hypercall_release, first, n, bases);
-		printk("raw pass plug_map %lu unplug_map %lu plug_request %lu unplug_request %lu MiB/s\n", pm, um, pr, ur);
+		printk("raw pass plug_map %lu plug_touch %lu unplug_map %lu plug_request %lu unplug_request %lu MiB/s\n", pm,
+		       pt, um, pr, ur);
 	}
 	printk("raw: done\n");
 	balloon_hold(false);
