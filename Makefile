@@ -100,8 +100,8 @@ $(PVH_IMAGES): $(BUILD)/tide-%-pvh.elf: $$(addprefix $(BUILD)/,$$(addsuffix .o,$
 
 # ---- host-native unit tests of the memory core, under ASan and UBSan ----
 UNIT_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
-	-fno-omit-frame-pointer -Wall -Wextra -Werror -Ikernel/include
-UNIT_SRC := $(wildcard kernel/mem/*.c tests/unit/*.c) kernel/lib/log_limit.c
+	-fno-omit-frame-pointer -Wall -Wextra -Werror -Ikernel/include -Ikernel/arch/x86_64
+UNIT_SRC := $(wildcard kernel/mem/*.c tests/unit/*.c) kernel/lib/log_limit.c kernel/direct/virtio.c
 
 $(BUILD)/unit-tests: $(UNIT_SRC) $(wildcard kernel/include/tide/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)

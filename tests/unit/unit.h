@@ -39,5 +39,10 @@ int test_unplug_scan_costs_what_it_returns(void);
 int test_grow_scan_costs_what_it_adds(void);
 int test_balloon_log_is_rate_limited(void);
 int test_pinned_block_unplugs(void);
+int test_virtio_used_as_offered(void);
+int test_virtio_used_other_buffer(void);
+int test_virtio_wrote_too_much(void);
+int test_virtio_needs_reset(void);
+int test_virtio_stops_answering(void);
 
 #endif
