@@ -200,6 +200,42 @@ int test_refused_unplug_keeps_block(void)
 	return 0;
 }
 
+static unsigned long refuse_unplugs(enum host_request r, unsigned long n) { return r == HOST_UNPLUG ? 0 : n; }
+
+/*
+ * A host that takes hot-added memory back only whole (virtio-mem) and
+ * refuses an unplug (its device at its own target) still takes boot
+ * memory (its balloon): the balloon gives boot frames then, never single
+ * frames or whole free blocks of a hot-added block. With Xen's rules the
+ * same shrink gives back the hot-added blocks' frames instead.
+ */
+int test_whole_only_gives_boot_memory(void)
+{
+	for (int whole_only = 1; whole_only >= 0; whole_only--) {
+		unit_boot(32, 4);
+		host_set_hotplugged_whole_only(whole_only);
+		unsigned long base = frames_populated();
+		balloon_set_target(base + 2 * BLOCK_PAGES);
+		CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
+		host_set_fault_hook(refuse_unplugs);
+		balloon_set_target(base + BLOCK_PAGES - 100); /* a whole block and 100 pages less */
+		CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
+		CHECK(frames_populated() == base + BLOCK_PAGES - 100);
+		unsigned long hotplugged_held = 0;
+		for (unsigned long b = 0; b < frames_nr_blocks(); b++)
+			if (block_state(b) == BLOCK_ONLINE && (block_info(b)->flags & BLOCK_HOTPLUGGED))
+				hotplugged_held += block_info(b)->nr_populated;
+		CHECK(host_plugged_blocks() == 2);
+		if (whole_only)
+			CHECK(hotplugged_held == 2 * BLOCK_PAGES);
+		else
+			CHECK(hotplugged_held < 2 * BLOCK_PAGES); /* Xen's rules: the highest free frames went */
+		CHECK_INVARIANTS();
+		host_set_fault_hook(NULL);
+	}
+	return 0;
+}
+
 int test_unplug_scan_costs_what_it_returns(void)
 {
 	unit_boot(64, 2);

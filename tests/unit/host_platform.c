@@ -29,7 +29,7 @@ static bool superpage[SPACE_BLOCKS]; /* populated as one 2 MiB extent */
 static unsigned long plugged_blocks;
 static host_fault_hook_t fault_hook;
 static host_meta_move_hook_t meta_move_hook;
-static bool refuse_releases;
+static bool refuse_releases, whole_only;
 static bool log_quiet;
 static char log_ring[4096]; /* the last bytes of the log when quiet */
 static size_t log_end;	    /* bytes written to the ring so far */
@@ -81,6 +81,7 @@ void host_reset(unsigned long nr_blocks)
 	fault_hook = NULL;
 	meta_move_hook = NULL;
 	refuse_releases = false;
+	whole_only = false;
 	frames_init(frame_bytes, block_table, nr_blocks);
 	buddy_init();
 	metapool_init();
@@ -226,7 +227,8 @@ void sleep_until_ns(uint64_t deadline_ns)
 }
 
 long platform_max_pages(void) { return max_pages; }
-bool platform_hotplugged_whole_only(void) { return false; } /* the backend takes any frame back, as Xen does */
+bool platform_hotplugged_whole_only(void) { return whole_only; } /* as Xen (any frame back) unless told */
+void host_set_hotplugged_whole_only(bool on) { whole_only = on; }
 unsigned platform_block_meta_frames(void) { return 2; }
 const struct platform_stats *platform_stats(void) { return &stats; }
 long host_hypervisor_free(void) { return hypervisor_free; }

@@ -49,6 +49,8 @@ typedef unsigned long (*host_fault_hook_t)(enum host_request r, unsigned long n)
 void host_set_fault_hook(host_fault_hook_t hook);
 /* Refuse every release and unplug until told otherwise (without a hook). */
 void host_refuse_releases(bool refuse);
+/* Take hot-added memory back only whole, by unplug (as virtio-mem), until the next reset. */
+void host_set_hotplugged_whole_only(bool on);
 /* Frames the simulated hypervisor has left to give (LONG_MAX: no end). */
 long host_hypervisor_free(void);
 /* Hot-added blocks the hypervisor has plugged and not yet unplugged. */

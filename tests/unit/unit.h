@@ -39,6 +39,7 @@ int test_unplug_scan_costs_what_it_returns(void);
 int test_grow_scan_costs_what_it_adds(void);
 int test_balloon_log_is_rate_limited(void);
 int test_pinned_block_unplugs(void);
+int test_whole_only_gives_boot_memory(void);
 int test_virtio_used_as_offered(void);
 int test_virtio_used_other_buffer(void);
 int test_virtio_wrote_too_much(void);

@@ -371,6 +371,7 @@ static const struct {
 	{test_hole_blocks, "hole_blocks"},
 	{test_metapool, "metapool"},
 	{test_random_stress, "random_alloc_free_stress"},
+	{test_whole_only_gives_boot_memory, "whole_only_gives_boot_memory"},
 	{test_virtio_used_as_offered, "virtio_used_as_offered"},
 	{test_virtio_used_other_buffer, "virtio_used_other_buffer"},
 	{test_virtio_wrote_too_much, "virtio_wrote_too_much"},
