@@ -1,5 +1,6 @@
 /* tided's configuration file and bounds; see config.h. */
 #include "config.h"
+#include "policy.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -82,9 +83,25 @@ static int parse_reserve(const char *word, char **save, struct tided_config *c, 
 	return 0;
 }
 
+/* "pool=MiB" (word) and nothing after it: 0, or -1 with err set. */
+static int parse_pool(const char *word, char **save, struct tided_config *c, char *err, size_t errlen)
+{
+	if (parse_mib(word + 5, &c->pool_kib) || c->pool_kib == 0) {
+		snprintf(err, errlen, "\"%s\": not a whole, positive number of MiB", word);
+		return -1;
+	}
+	c->has_pool = true;
+	if ((word = strtok_r(NULL, " \t\r", save))) {
+		snprintf(err, errlen, "\"%s\": nothing may follow pool=", word);
+		return -1;
+	}
+	return 0;
+}
+
 /* "policy=NAME" (word) and nothing after it: 0, or -1 with err set. */
 static int parse_policy(const char *word, char **save, struct tided_config *c, char *err, size_t errlen)
 {
+	c->has_policy = true;
 	if (!strcmp(word + 7, "fluid")) {
 		c->policy = CONFIG_POLICY_FLUID;
 	} else if (!strcmp(word + 7, "conservative")) {
@@ -133,8 +150,10 @@ static int parse_line(char *line, struct tided_config *c, char *err, size_t errl
 		return parse_reserve(word, &save, c, err, errlen);
 	if (!strncmp(word, "policy=", 7))
 		return parse_policy(word, &save, c, err, errlen);
+	if (!strncmp(word, "pool=", 5))
+		return parse_pool(word, &save, c, err, errlen);
 	if (!valid_name(word) || strchr(word, '=')) {
-		snprintf(err, errlen, "\"%s\": expected reserve=MiB, policy=NAME or a guest name", word);
+		snprintf(err, errlen, "\"%s\": expected reserve=MiB, policy=NAME, pool=MiB or a guest name", word);
 		return -1;
 	}
 	struct guest_bounds b;
@@ -254,4 +273,14 @@ void bounds_resolve(const struct tided_config *c, const char *name, const struct
 	uint64_t lo = resolve_min(b, src, min_from);
 	*min_kib = lo > hi ? hi : lo;
 	*max_kib = hi;
+}
+
+void config_policy_params(const struct tided_config *c, struct policy_params *p)
+{
+	if (c->policy == CONFIG_POLICY_CONSERVATIVE)
+		policy_default_params(p);
+	else
+		policy_fluid_params(p);
+	if (c->has_reserve)
+		p->reserve_kib = c->reserve_kib;
 }

@@ -5,6 +5,8 @@
  *   reserve=MiB              host memory kept free (default 64; at least 16,
  *                            and tided refuses one not below the host's memory)
  *   policy=fluid|conservative  how tided balances (default fluid; policy.h)
+ *   pool=MiB                 tided-qemu only: the memory the host gives its
+ *                            QEMU guests (default: the host's MemAvailable)
  *   NAME min=MiB max=MiB     bounds of the guest called NAME (either may be left out)
  *
  * A guest's bounds, each one from the first of: tidectl set (xenstore
@@ -36,6 +38,9 @@ struct tided_config {
 	bool has_reserve;
 	uint64_t reserve_kib;
 	enum config_policy policy; /* fluid unless the file says policy=conservative */
+	bool has_policy;           /* the file names one */
+	bool has_pool;
+	uint64_t pool_kib;         /* tided-qemu: the memory its guests share */
 	size_t n;
 	struct guest_bounds g[CONFIG_MAX_GUESTS];
 };
@@ -56,6 +61,9 @@ const struct guest_bounds *config_bounds(const struct tided_config *c, const cha
 enum bound_from { FROM_TIDECTL, FROM_CONFIG, FROM_STATIC, FROM_FIRST_SEEN, FROM_NONE };
 const char *bound_from_name(enum bound_from f);
 const char *config_policy_name(enum config_policy p);
+struct policy_params;
+/* The numbers of the policy c names, with its reserve. */
+void config_policy_params(const struct tided_config *c, struct policy_params *p);
 
 /* The sources of one guest's bounds; a 0 means "not given". */
 struct bound_sources {

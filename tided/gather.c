@@ -6,13 +6,6 @@
 #include <string.h>
 #include <time.h>
 
-uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void field(struct xs_handle *xs, const char *base, const char *rel, struct report_field *f)
 {
 	char path[256];

@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "policy.h"
+#include "say.h"
 #include "xc_io.h"
 #include "xs_io.h"
 
@@ -49,7 +50,5 @@ struct host_view {
  */
 int gather(struct xs_handle *xs, struct xcio *xc, const struct tided_config *c, struct host_view *v, char *err,
 	   size_t errlen);
-
-uint64_t now_ms(void);
 
 #endif

@@ -16,6 +16,8 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
+#include <time.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,6 +34,7 @@
 static void usage(FILE *to)
 {
 	fprintf(to, "usage: tidectl status [-w]\n"
+		    "       tidectl status --qemu STATUS   (tided-qemu's guests, from its -s STATUS file)\n"
 		    "       tidectl set DOM [min=MiB] [max=MiB]\n"
 		    "       tidectl unset DOM\n"
 		    "DOM is a running guest's name or domid (for unset, also a name with bounds set); sizes are\n"
@@ -155,8 +158,47 @@ static int open_both(struct xs_handle **xs, struct xcio **xc)
 	return 0;
 }
 
+/*
+ * tided-qemu's view, from the file it replaces every round (tided_qemu.c):
+ * "free_kib F reserve_kib R", then "NAME STATE holds_kib H target_kib T
+ * min_kib L max_kib U plugged_kib P pressure W" a guest. 0, 1 when it
+ * cannot be read, EXIT_STALE when it is older than STALE_MS.
+ */
+static int status_qemu(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	struct stat st;
+	if (!f || fstat(fileno(f), &st)) {
+		fprintf(stderr, "tidectl: cannot read %s: %s\n", path, strerror(errno));
+		if (f)
+			fclose(f);
+		return 1;
+	}
+	uint64_t age = (uint64_t)(time(NULL) - st.st_mtime) * 1000;
+	unsigned long long free_kib = 0, reserve_kib = 0, v[6];
+	char line[512], name[80], state[32], pressure[40];
+	if (!fgets(line, sizeof(line), f) || sscanf(line, "free_kib %llu reserve_kib %llu", &free_kib, &reserve_kib) != 2) {
+		fprintf(stderr, "tidectl: %s is not a tided-qemu status file\n", path);
+		fclose(f);
+		return 1;
+	}
+	printf("tided-qemu: %s\n", age > STALE_MS ? "not running or stuck: this view is stale" : "running");
+	printf("%-16s %7s %7s %7s %7s %7s %-12s %s\n", "NAME", "TARGET", "CURRENT", "PLUGGED", "MIN", "MAX", "PRESSURE",
+	       "STATE");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%79s %31s holds_kib %llu target_kib %llu min_kib %llu max_kib %llu plugged_kib %llu pressure %39s",
+			   name, state, &v[0], &v[1], &v[2], &v[3], &v[4], pressure) == 8)
+			printf("%-16s %7llu %7llu %7llu %7llu %7llu %-12s %s\n", name, v[1] / MIB, v[0] / MIB, v[4] / MIB,
+			       v[2] / MIB, v[3] / MIB, pressure, state);
+	printf("host: free %llu MiB, reserve %llu MiB\n", free_kib / MIB, reserve_kib / MIB);
+	fclose(f);
+	return age > STALE_MS ? EXIT_STALE : 0;
+}
+
 static int cmd_status(int argc, char **argv)
 {
+	if (argc == 2 && !strcmp(argv[0], "--qemu"))
+		return status_qemu(argv[1]);
 	bool watch = false;
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "-w")) {

@@ -39,7 +39,6 @@
 #include "xc_io.h"
 #include "xs_io.h"
 
-#define MIB 1024ULL
 #define ROUND_MS 500
 #define EARLY_ROUND_MS 100 /* a watch event may bring a round forward, not closer than this */
 #define MAX_FAILED_ROUNDS 3
@@ -47,7 +46,6 @@
 #define LOCK_PATH "/run/tided.lock"
 
 static volatile sig_atomic_t stop_signal, reload;
-static uint64_t t0;
 static bool verbose;
 
 static void on_signal(int sig)
@@ -57,21 +55,6 @@ static void on_signal(int sig)
 	else
 		stop_signal = sig;
 }
-
-/* One log line, with the time since tided started. */
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-	va_list ap;
-	uint64_t t = now_ms() - t0;
-	printf("[%5" PRIu64 ".%03" PRIu64 "] tided: ", t / 1000, t % 1000);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
-
-static unsigned long long mib(uint64_t kib) { return (unsigned long long)(kib / MIB); }
 
 /* Everything the daemon keeps between rounds. */
 struct daemon {
@@ -376,17 +359,6 @@ static int check_reserve(uint64_t reserve_kib, uint64_t total_kib, char *err, si
 	return -1;
 }
 
-/* The numbers of the policy the config names, with its reserve. */
-static void params_from(const struct tided_config *c, struct policy_params *p)
-{
-	if (c->policy == CONFIG_POLICY_CONSERVATIVE)
-		policy_default_params(p);
-	else
-		policy_fluid_params(p);
-	if (c->has_reserve)
-		p->reserve_kib = c->reserve_kib;
-}
-
 /* SIGHUP: a new config file, or the old one kept, with one line either way. */
 static void reload_config(struct daemon *dm)
 {
@@ -397,7 +369,7 @@ static void reload_config(struct daemon *dm)
 		say("%s; kept the old configuration", err);
 		return;
 	}
-	params_from(&fresh, &params);
+	config_policy_params(&fresh, &params);
 	if (check_reserve(params.reserve_kib, dm->host_total_kib, err, sizeof(err))) {
 		say("%s; kept the old configuration", err);
 		return;
@@ -600,8 +572,7 @@ int main(int argc, char **argv)
 {
 	static struct daemon dm;
 	char err[512];
-	t0 = now_ms();
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	say_start("tided");
 	int rc = parse_args(argc, argv, &dm);
 	if (rc)
 		return rc;
@@ -610,7 +581,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tided: %s\n", err);
 		return 2;
 	}
-	params_from(&dm.cfg, &dm.params);
+	config_policy_params(&dm.cfg, &dm.params);
 	if ((rc = open_host(&dm)))
 		return rc;
 	if (take_lock() || publish(&dm))

@@ -5,7 +5,7 @@ TIDED_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE
 TIDED_LIBS := -lxenstore -lxenctrl -lxentoollog
 TIDED_HDR := $(wildcard tided/*.h)
 TIDED_POLICY := tided/policy.c tided/observe.c tided/share.c tided/fluid.c tided/saved.c
-TIDED_COMMON := $(TIDED_POLICY) tided/config.c tided/roster.c tided/gather.c tided/xs_io.c tided/xc_io.c
+TIDED_COMMON := $(TIDED_POLICY) tided/config.c tided/roster.c tided/say.c tided/gather.c tided/xs_io.c tided/xc_io.c
 
 $(BUILD)/tided: tided/tided.c $(TIDED_COMMON) $(TIDED_HDR)
 	@mkdir -p $(dir $@)
@@ -17,6 +17,13 @@ $(BUILD)/tidectl: tided/tidectl.c $(TIDED_COMMON) $(TIDED_HDR)
 	@echo "  CC      $@"
 	@$(CC) $(TIDED_CFLAGS) -o $@ tided/tidectl.c $(TIDED_COMMON) $(TIDED_LIBS)
 
+# tided's policy for QEMU guests over QMP: no Xen library.
+TIDED_QEMU_SRC := tided/tided_qemu.c tided/qemu_guests.c tided/qmp_io.c tided/say.c tided/config.c tided/roster.c $(TIDED_POLICY)
+$(BUILD)/tided-qemu: $(TIDED_QEMU_SRC) $(TIDED_HDR)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(CC) $(TIDED_CFLAGS) -o $@ $(TIDED_QEMU_SRC)
+
 # Pure C: the policy, the config file and a simulated host; no Xen.
 TIDED_UNIT_SRC := $(TIDED_POLICY) tided/config.c tided/roster.c $(wildcard tided/tests/*.c)
 $(BUILD)/tided-unit-tests: $(TIDED_UNIT_SRC) $(TIDED_HDR) $(wildcard tided/tests/*.h) kernel/include/tide/floor.h
@@ -25,7 +32,7 @@ $(BUILD)/tided-unit-tests: $(TIDED_UNIT_SRC) $(TIDED_HDR) $(wildcard tided/tests
 	@$(CC) -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 		-fno-omit-frame-pointer -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ $(TIDED_UNIT_SRC)
 
-all: $(BUILD)/tided $(BUILD)/tidectl $(BUILD)/tided-unit-tests
+all: $(BUILD)/tided $(BUILD)/tidectl $(BUILD)/tided-qemu $(BUILD)/tided-unit-tests
 
 # The hostile-guest fuzz of tided's policy (tided/tests/fuzz.c), long: 10^6
 # rounds from a new seed each time (make tided-fuzz TIDED_FUZZ_SEED=N replays
