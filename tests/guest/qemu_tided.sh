@@ -7,7 +7,7 @@
 #   burst  256 MiB; from 8 s in it allocates 500 MiB, 4 MiB every 50 ms,
 #          retrying what fails: it can only get there by tided's grants,
 #          and the pool has them only once tided takes from the idle guest
-# Passes when the burst gets its 500 MiB within 90 s, the idle guest was
+# Passes when the burst gets its 500 MiB within 45 s, the idle guest was
 # asked to give memory back (its requested-size fell), what the guests
 # held never went over the pool (tided-qemu's status, sampled), and both
 # guests' memory invariants hold at the end. One TAP line.
@@ -40,15 +40,15 @@ guest() {
 }
 
 printf 'pool=1400\nreserve=64\n' > "$dir/tided.conf"
-guest idle 256 768 hold_s=100
-guest burst 256 0 "hold_s=100 burst_at_s=8 burst_mib=500"
+guest idle 256 768 hold_s=60
+guest burst 256 0 "hold_s=60 burst_at_s=8 burst_mib=500"
 log=$prefix-burst.log
 for _ in $(seq 100); do [[ -S $dir/idle.qmp && -S $dir/burst.qmp ]] && break; sleep 0.1; done
 "$here/build/tided-qemu" -v -c "$dir/tided.conf" -s "$dir/status" "$dir" > "$prefix-tided.log" 2>&1 &
 tided=$!
 pids+=($tided)
 peak=0 done_line=""
-for _ in $(seq 450); do # 90 s
+for _ in $(seq 225); do # 45 s
 	sleep 0.2
 	held=$(awk 'NR > 1 { s += $4 } END { print s / 1024 }' "$dir/status" 2>/dev/null)
 	[[ -n $held && ${held%.*} -gt $peak ]] && peak=${held%.*}
