@@ -157,6 +157,7 @@ demo:
 	tools/demo
 	tools/demo-xl
 	tools/demo-system
+	tools/demo-kvm
 
 bench:
 	tools/deps

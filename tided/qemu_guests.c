@@ -85,23 +85,26 @@ static void find_balloon(struct known *k, char *id, size_t size)
 	}
 }
 
-/* The guest's report from its balloon's statistics (polled every second, asked for once). */
-static void read_report(struct known *k, struct qemu_guest *g, const char *balloon, bool first)
+/*
+ * The guest's report from its balloon's statistics, which QEMU polls every
+ * second once asked to: asked again for as long as none has come (a QEMU
+ * that restarted its device forgets).
+ */
+static void read_report(struct known *k, struct qemu_guest *g, const char *balloon)
 {
 	char cmd[256];
-	if (first) {
+	snprintf(cmd, sizeof(cmd),
+		 "{\"execute\":\"qom-get\",\"arguments\":{\"path\":\"/machine/peripheral/%s\",\"property\":\"guest-stats\"}}",
+		 balloon);
+	uint64_t v, updated;
+	if (run(k, cmd) || qmp_u64(reply, "last-update", &updated) || updated == 0) {
 		snprintf(cmd, sizeof(cmd),
 			 "{\"execute\":\"qom-set\",\"arguments\":{\"path\":\"/machine/peripheral/%s\","
 			 "\"property\":\"guest-stats-polling-interval\",\"value\":1}}",
 			 balloon);
 		run(k, cmd);
-	}
-	snprintf(cmd, sizeof(cmd),
-		 "{\"execute\":\"qom-get\",\"arguments\":{\"path\":\"/machine/peripheral/%s\",\"property\":\"guest-stats\"}}",
-		 balloon);
-	uint64_t v, updated;
-	if (run(k, cmd) || qmp_u64(reply, "last-update", &updated) || updated == 0)
 		return; /* no statistics yet: no report */
+	}
 	struct {
 		const char *key;
 		struct report_field *field;
@@ -147,7 +150,7 @@ static int read_guest(struct known *k, struct qemu_guest *g)
 	g->f.target_kib = g->actual_kib + g->requested_kib;
 	g->f.xen_max_kib = g->f.balloon ? g->f.target_kib : g->f.current_kib;
 	if (balloon[0])
-		read_report(k, g, balloon, k->first_kib == 0);
+		read_report(k, g, balloon);
 	return 0;
 }
 

@@ -17,7 +17,9 @@
  * its memory when first seen (min) and its boot memory plus its virtio-mem
  * device's size (max), and a restarted tided-qemu starts afresh. With -s,
  * each round's view is written to STATUS (replaced whole), one line a
- * guest, which `tidectl status --qemu STATUS` prints.
+ * guest (what it holds, its target, bounds, plugged memory, pressure, and
+ * from its report what it uses and its failed allocations, -1 unknown),
+ * which `tidectl status --qemu STATUS` prints.
  *
  * Exit status: 0 when stopped by SIGTERM or SIGINT, 1 when DIR cannot be
  * read for three rounds in a row, 2 for a bad command line or config file.
@@ -79,10 +81,14 @@ static void write_status(const struct daemon *dm, const struct qemu_host *h, con
 		(unsigned long long)dm->pol.p.reserve_kib);
 	for (size_t i = 0; i < h->n; i++) {
 		const struct qemu_guest *g = &h->g[i];
-		fprintf(f, "%s %s holds_kib %llu target_kib %llu min_kib %llu max_kib %llu plugged_kib %llu pressure %s\n",
+		long long used = g->f.total.valid && g->f.free.valid ? (long long)(g->f.total.value - g->f.free.value) : -1;
+		fprintf(f,
+			"%s %s holds_kib %llu target_kib %llu min_kib %llu max_kib %llu plugged_kib %llu pressure %s "
+			"used_kib %lld failures %lld\n",
 			g->f.name, out[i].managed ? out[i].state : "unmanaged", (unsigned long long)g->f.current_kib,
 			(unsigned long long)out[i].target_kib, (unsigned long long)g->f.min_kib,
-			(unsigned long long)g->f.max_kib, (unsigned long long)g->mem_kib, out[i].pressure);
+			(unsigned long long)g->f.max_kib, (unsigned long long)g->mem_kib, out[i].pressure, used,
+			g->f.failures.valid ? (long long)g->f.failures.value : -1LL);
 	}
 	if (fclose(f) == 0)
 		rename(tmp, dm->status_path);
