@@ -60,7 +60,8 @@ static int read_line(struct qmp *q, char *line, size_t size, uint64_t deadline)
 static int send_line(struct qmp *q, const char *command)
 {
 	size_t n = strlen(command);
-	if (write(q->fd, command, n) != (ssize_t)n || write(q->fd, "\n", 1) != 1)
+	/* MSG_NOSIGNAL: a QEMU that went away is an error here, not a SIGPIPE */
+	if (send(q->fd, command, n, MSG_NOSIGNAL) != (ssize_t)n || send(q->fd, "\n", 1, MSG_NOSIGNAL) != 1)
 		return errno ? -errno : -EIO;
 	return 0;
 }

@@ -182,7 +182,6 @@ int main(int argc, char **argv)
 	policy_init(&dm.pol, &params);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
-	signal(SIGPIPE, SIG_IGN); /* a guest that goes away mid-command is an error, not our end */
 	say("started: policy %s, reserve %llu MiB, %s, guests' QMP sockets in %s", config_policy_name(dm.cfg.policy),
 	    mib(params.reserve_kib), dm.cfg.has_pool ? "pool from the config" : "pool: the host's MemAvailable", dm.dir);
 	int failed = 0;

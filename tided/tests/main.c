@@ -70,6 +70,8 @@ static const struct {
 	{"config_parse", test_config_parse},
 	{"bounds_resolve", test_bounds_resolve},
 	{"no_xen_clear_error", test_no_xen_clear_error},
+	{"qmp_values", test_qmp_values},
+	{"qmp_replies", test_qmp_replies},
 };
 
 /* "fuzz ROUNDS SEED": the exit status of a fuzz run, or -1 if the arguments are not that. */

@@ -17,6 +17,8 @@ void test_deterministic(void);
 void test_config_parse(void);
 void test_bounds_resolve(void);
 void test_no_xen_clear_error(void);
+void test_qmp_values(void);
+void test_qmp_replies(void);
 void test_operator_target_taken_back(void);
 void test_late_report_shares_fairly(void);
 void test_liar_held_to_fair_share(void);
