@@ -14,7 +14,7 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 . "$here/tests/guest/qmp.sh"
 
 # rss_mib: QEMU's resident memory now
-rss_mib() { awk '/^VmRSS:/ { print int($2 / 1024) }' "/proc/$(pgrep -f "^qemu-system-x86_64 .*tcp:127.0.0.1:$port," | head -n 1)/status"; }
+rss_mib() { awk '/^VmRSS:/ { print int($2 / 1024) }' "/proc/$(pgrep -f "^qemu-system-x86_64 .*tcp:127.0.0.1:$port," | sed -n 1p)/status"; }
 
 run() (
 	log=$1-$2.log name=qemu/reporting_$2 port=$((20000 + RANDOM % 20000))
