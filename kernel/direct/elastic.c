@@ -20,7 +20,7 @@
 
 long platform_reservation_pages(void)
 {
-	return (long)(mem_boot_info()->boot_pages - virtio_balloon_frames() + virtio_mem_plugged_pages());
+	return (long)(mem_boot_info()->boot_pages - virtio_balloon_frames() + virtio_mem_held_pages());
 }
 long platform_max_pages(void) { return (long)(mem_boot_info()->boot_pages + virtio_mem_requested_pages()); }
 void host_memory_ready(unsigned long populated) { (void)populated; } /* nothing beyond RAM to leave out */

@@ -22,9 +22,15 @@
  * take the device past it (plugging above it, unplugging below it) is
  * refused, so the guest grows here only when the host asked, and growth on
  * shortage cannot plug: on this platform the guest reports its pressure
- * (the balloon's statistics) and waits for the host. Only 2 MiB device
- * blocks are supported (QEMU's default on x86); a device with larger ones
- * is left alone with one line.
+ * (the balloon's statistics) and waits for the host.
+ *
+ * A device block larger than 2 MiB (a power of two, up to 1 GiB) is a run
+ * of Tide blocks: it is plugged when the core hot-adds the first of them,
+ * and unplugged when the core gives back the last one it holds. The core's
+ * count (held_pages, what the guest reports) covers the Tide blocks it
+ * holds; the device's (plugged_pages, held to the requested size) covers
+ * whole device blocks, so a device block the application still uses part
+ * of stays plugged whole until that part is freed.
  */
 #include <tide/frame.h>
 #include <tide/kernel.h>
@@ -66,7 +72,9 @@ static struct virtio_device device;
 static struct virtqueue queue;
 static bool probed, started;
 static uint64_t region_addr, region_size;
-static unsigned long plugged_pages;
+static unsigned long per_device = 1;  /* Tide blocks per device block */
+static unsigned long plugged_pages;   /* the device's count: whole device blocks */
+static unsigned long held_pages;      /* the core's: the Tide blocks it holds in the region */
 static struct mem_request *request; /* a page: the request, then the response at RESPONSE_AT */
 #define RESPONSE_AT 64
 
@@ -90,10 +98,10 @@ static int window_read64(unsigned offset, uint64_t *out)
 /* Is the region usable as room for Tide's blocks? The reason it is not, or NULL. */
 static const char *region_unusable(uint64_t block_size)
 {
-	if (block_size != BLOCK_BYTES)
-		return "its block size is not 2 MiB";
-	if (!region_size || region_addr % BLOCK_BYTES || region_size % BLOCK_BYTES)
-		return "its region is not whole 2 MiB blocks";
+	if (block_size < BLOCK_BYTES || block_size > GIB(1) || (block_size & (block_size - 1)))
+		return "its block size is not a power of two from 2 MiB to 1 GiB";
+	if (!region_size || region_addr % block_size || region_size % block_size)
+		return "its region is not whole device blocks";
 	if ((region_addr + region_size) / BLOCK_BYTES > MAX_BLOCKS)
 		return "its region ends above 512 GiB";
 	return NULL;
@@ -124,6 +132,7 @@ bool virtio_mem_probe(void)
 		       (unsigned long)(region_size >> 20), (unsigned long)region_addr);
 		return false;
 	}
+	per_device = (unsigned long)(block_size / BLOCK_BYTES);
 	probed = true;
 	return true;
 }
@@ -162,7 +171,7 @@ static int send(uint16_t type, uint64_t addr, uint16_t nb_blocks)
 
 int virtio_mem_request(bool plug, uint64_t addr, unsigned long nb_blocks)
 {
-	if (!started || device.broken || nb_blocks == 0 || nb_blocks > MAX_NB_BLOCKS)
+	if (!started || device.broken || per_device != 1 || nb_blocks == 0 || nb_blocks > MAX_NB_BLOCKS)
 		return -EINVAL;
 	return send(plug ? REQ_PLUG : REQ_UNPLUG, addr, (uint16_t)nb_blocks);
 }
@@ -176,22 +185,70 @@ static unsigned long limit_pages(void)
 }
 
 unsigned long virtio_mem_requested_pages(void) { return started && !device.broken ? limit_pages() : 0; }
-unsigned long virtio_mem_plugged_pages(void) { return plugged_pages; }
+unsigned long virtio_mem_held_pages(void) { return held_pages; }
 
-/* Extents list[0..n) of order BLOCK_ORDER, one request per run of consecutive blocks: extents done (a prefix). */
-static unsigned long move_runs(uint16_t type, const unsigned long *list, unsigned long n, unsigned long allowed)
+static unsigned long device_block(unsigned long pfn) { return (pfn >> BLOCK_ORDER) / per_device; }
+static uint64_t device_addr(unsigned long d) { return (uint64_t)d * per_device * BLOCK_BYTES; }
+static unsigned long device_pages(void) { return per_device * BLOCK_PAGES; }
+
+/*
+ * Does the core hold a Tide block of device block d other than those in
+ * list[0..n)? Then d is plugged (the core's blocks in a request are already
+ * online, or still are).
+ */
+static bool held_elsewhere(unsigned long d, const unsigned long *list, unsigned long n)
 {
-	unsigned long done = 0;
-	while (done < MIN(n, allowed)) {
-		unsigned long run = 1;
-		while (done + run < MIN(n, allowed) && run < MAX_NB_BLOCKS &&
-		       list[done + run] == list[done + run - 1] + BLOCK_PAGES)
-			run++;
-		if (send(type, (uint64_t)list[done] << PAGE_SHIFT, (uint16_t)run))
-			break;
-		done += run;
+	for (unsigned long b = d * per_device; b < (d + 1) * per_device; b++) {
+		bool listed = false;
+		for (unsigned long i = 0; i < n && !listed; i++)
+			listed = list[i] >> BLOCK_ORDER == b;
+		if (!listed && block_state(b) == BLOCK_ONLINE)
+			return true;
 	}
-	return done;
+	return false;
+}
+
+/*
+ * From extent from on: the extents whose device blocks follow one another
+ * and need plugging, as many as the device's limit allows: the index past
+ * them, with their device blocks' number in *ndev (0: none).
+ */
+static unsigned long plug_run(const unsigned long *list, unsigned long n, unsigned long from, unsigned long limit,
+			      unsigned long *ndev)
+{
+	unsigned long end = from, last = 0;
+	*ndev = 0;
+	for (; end < n; end++) {
+		unsigned long d = device_block(list[end]);
+		if (*ndev && d == last)
+			continue;
+		if ((*ndev && d != last + 1) || held_elsewhere(d, list, n) || *ndev == MAX_NB_BLOCKS ||
+		    plugged_pages + (*ndev + 1) * device_pages() > limit)
+			break;
+		last = d;
+		(*ndev)++;
+	}
+	return end;
+}
+
+long virtio_mem_take(const unsigned long *list, unsigned long n, unsigned order)
+{
+	if (!started || device.broken || order != BLOCK_ORDER)
+		return -EOPNOTSUPP; /* a block is plugged whole or not at all */
+	unsigned long limit = limit_pages(), done = 0, ndev;
+	while (done < n) {
+		if (held_elsewhere(device_block(list[done]), list, n)) { /* plugged already: nothing to ask */
+			done++;
+			continue;
+		}
+		unsigned long end = plug_run(list, n, done, limit, &ndev);
+		if (ndev == 0 || send(REQ_PLUG, device_addr(device_block(list[done])), (uint16_t)ndev))
+			break;
+		plugged_pages += ndev * device_pages();
+		done = end;
+	}
+	held_pages += done * BLOCK_PAGES;
+	return done ? (long)done : -EAGAIN;
 }
 
 /* Are frames list[0..n) the whole of what the core holds of one block (its unplug, 4 KiB at a time)? */
@@ -204,36 +261,39 @@ static bool whole_block(const unsigned long *list, unsigned long n)
 	return n == BLOCK_PAGES && block_info(b)->nr_populated == BLOCK_PAGES;
 }
 
-long virtio_mem_take(const unsigned long *list, unsigned long n, unsigned order)
+/*
+ * Give back Tide blocks (their first frames in blocks[0..n)): a device block
+ * is unplugged with the last of them the core holds, within the device's
+ * limit. Blocks given back (a prefix).
+ */
+static unsigned long give_blocks(const unsigned long *blocks, unsigned long n)
 {
-	if (!started || device.broken || order != BLOCK_ORDER)
-		return -EOPNOTSUPP; /* a block is plugged whole or not at all */
-	unsigned long limit = limit_pages();
-	unsigned long allowed = limit > plugged_pages ? (limit - plugged_pages) / BLOCK_PAGES : 0;
-	unsigned long done = move_runs(REQ_PLUG, list, n, allowed);
-	plugged_pages += done * BLOCK_PAGES;
-	return done ? (long)done : -EAGAIN;
+	unsigned long limit = limit_pages(), done = 0, unplugged = ~0UL;
+	for (; done < n; done++) {
+		unsigned long d = device_block(blocks[done]);
+		if (d == unplugged || held_elsewhere(d, blocks, n))
+			continue; /* it stays plugged for the blocks still held */
+		if (plugged_pages < limit + device_pages() || send(REQ_UNPLUG, device_addr(d), 1))
+			break;
+		plugged_pages -= device_pages();
+		unplugged = d;
+	}
+	held_pages -= done * BLOCK_PAGES;
+	return done;
 }
 
 long virtio_mem_give(const unsigned long *list, unsigned long n, unsigned order)
 {
 	if (!started || device.broken)
 		return -EOPNOTSUPP;
-	unsigned long limit = limit_pages();
-	unsigned long allowed = plugged_pages > limit ? (plugged_pages - limit) / BLOCK_PAGES : 0;
 	if (order == 0) { /* a block mapped page by page goes back as its 512 frames, in one call */
-		if (!whole_block(list, n) || allowed == 0)
+		if (!whole_block(list, n))
 			return -EOPNOTSUPP;
-		const unsigned long first = list[0];
-		if (move_runs(REQ_UNPLUG, &first, 1, 1) != 1)
-			return -EAGAIN;
-		plugged_pages -= BLOCK_PAGES;
-		return (long)n;
+		return give_blocks(list, 1) ? (long)n : -EAGAIN;
 	}
 	if (order != BLOCK_ORDER)
 		return -EOPNOTSUPP;
-	unsigned long done = move_runs(REQ_UNPLUG, list, n, allowed);
-	plugged_pages -= done * BLOCK_PAGES;
+	unsigned long done = give_blocks(list, n);
 	return done ? (long)done : -EAGAIN;
 }
 

@@ -14,8 +14,8 @@ bool virtio_mem_owns(unsigned long pfn);
 bool virtio_mem_start(void);
 /* The host's requested size, within the usable region, in pages (0 without a device). */
 unsigned long virtio_mem_requested_pages(void);
-/* Pages plugged now. */
-unsigned long virtio_mem_plugged_pages(void);
+/* Pages of the region the guest holds now (whole Tide blocks; the device may have more plugged). */
+unsigned long virtio_mem_held_pages(void);
 /*
  * pvh/host.h's host_take and host_give for frames in the region: plug or
  * unplug 2 MiB extents, never past the requested size. host_give also
@@ -27,7 +27,8 @@ long virtio_mem_give(const unsigned long *list, unsigned long n, unsigned order)
 /*
  * For make bench's raw pass (raw.c): one request to plug or unplug nb_blocks
  * (at most 65535) 2 MiB blocks from addr, not counted as the guest's: 0,
- * -EAGAIN when the device said no, or -EINVAL / -EIO.
+ * -EAGAIN when the device said no, or -EINVAL (also for a device whose
+ * blocks are larger) / -EIO.
  */
 int virtio_mem_request(bool plug, uint64_t addr, unsigned long nb_blocks);
 

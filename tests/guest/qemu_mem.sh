@@ -14,6 +14,8 @@
 #                   the balloon give 768 MiB held, the plugged size
 #                   unchanged; then 0 requested unplugs all and 128 MiB
 #                   plugs again, the balloon unchanged each time
+#   mem_16m_blocks, mem_4m_unplug_held  the same with device blocks of 16
+#                   and 4 MiB, each a run of Tide's 2 MiB blocks
 # Every run ends with the memory invariants checked (exit status 0). One
 # "ok - qemu/NAME" or "not ok - ..." line each.
 #   tests/guest/qemu_mem.sh LOG-PREFIX
@@ -30,7 +32,7 @@ boot() {
 	: > "$log"
 	"$here/tools/qemurun" --quiet --mem 512 --maxmem 4096 --timeout 90 --log "$log" \
 		--qemu -object --qemu memory-backend-ram,id=vmem0,size=2G \
-		--qemu -device --qemu virtio-mem-pci,id=vm0,memdev=vmem0,block-size=2M,requested-size=0 \
+		--qemu -device --qemu "virtio-mem-pci,id=vm0,memdev=vmem0,block-size=$block,requested-size=0" \
 		--qemu -qmp --qemu "tcp:127.0.0.1:$port,server=on,wait=off" "$@" \
 		"$here/build/tide-devices-direct.elf" $opts 2>> "$log" &
 	qemu=$!
@@ -104,8 +106,37 @@ with_balloon() (
 	echo "ok - $name # 512 MiB plugged beside 256 MiB in the balloon, unplugged and 128 MiB plugged again: each device at its own target"
 )
 
-prefix=$1
+# Device blocks larger than Tide's (runs of its 2 MiB blocks): the same
+# moves in 16 MiB blocks, and in 4 MiB ones with the application holding
+# part of the plugged memory.
+sizes_16m() (
+	block=16M
+	boot mem_16m_blocks hold_s=25
+	for mib in 16 48 1024 1984 0; do mem_request $mib && expect $mib; done
+	pkill -f "tcp:127.0.0.1:$port,"
+	wait "$qemu"
+	echo "ok - $name # 16 MiB device blocks: 16, 48, 1024, 1984 and 0 MiB met exactly"
+)
+
+unplug_held_4m() (
+	block=4M
+	boot mem_4m_unplug_held "hold_s=40 alloc_at_s=6 alloc_mib=900 free_at_s=20"
+	mem_request 1024 && expect 1024
+	guest_says "^allocated 900 of 900 MiB$" 20 || fail "the guest did not allocate 900 MiB"
+	mem_request 0
+	sleep 6
+	kept=$(mem_size)
+	[[ $kept -gt 0 ]] || fail "with 900 MiB allocated the guest unplugged everything"
+	guest_says "^freed 900 MiB$" 20 || fail "the guest did not free its pages"
+	expect 0
+	finish
+	echo "ok - $name # 4 MiB device blocks: $((kept / MIB)) MiB stayed plugged while held; 0 after the free"
+)
+
+prefix=$1 block=2M
 plug
 odd_sizes
 unplug_held
 with_balloon
+sizes_16m
+unplug_held_4m
