@@ -16,6 +16,8 @@ struct known {
 	char name[POLICY_NAME_MAX];
 	struct qmp q;
 	bool open, said_down;
+	bool balloon_known;  /* balloon holds the balloon device's id ("" none), found once per connection */
+	char balloon[64];
 	uint64_t first_kib;
 };
 static struct known known[QEMU_GUESTS_MAX];
@@ -65,16 +67,22 @@ static int connect_to(struct known *k, const char *dir)
 		return rc;
 	}
 	k->open = true;
+	k->balloon_known = false; /* a new connection may be to a new QEMU */
 	k->said_down = false;
 	return 0;
 }
 
-/* The balloon device's id under /machine/peripheral, or "" when there is none. */
-static void find_balloon(struct known *k, char *id, size_t size)
+/* The balloon device's id under /machine/peripheral into k->balloon ("" when there is none), once per connection. */
+static void find_balloon(struct known *k)
 {
+	char *id = k->balloon;
+	size_t size = sizeof(k->balloon);
+	if (k->balloon_known)
+		return;
 	id[0] = '\0';
 	if (run(k, "{\"execute\":\"qom-list\",\"arguments\":{\"path\":\"/machine/peripheral\"}}"))
 		return;
+	k->balloon_known = true;
 	for (const char *at = reply; (at = strstr(at, "{\"name\": ")); at++) {
 		char name[64], type[96];
 		if (!qmp_str(at, "name", name, sizeof(name)) && !qmp_str(at, "type", type, sizeof(type)) &&
@@ -124,11 +132,11 @@ static void read_report(struct known *k, struct qemu_guest *g, const char *ballo
 static int read_guest(struct known *k, struct qemu_guest *g)
 {
 	uint64_t base, actual;
-	char balloon[64];
+	const char *balloon = k->balloon;
 	if (run(k, "{\"execute\":\"query-memory-size-summary\"}") || qmp_u64(reply, "base-memory", &base))
 		return -EIO;
 	g->boot_kib = base / KIB;
-	find_balloon(k, balloon, sizeof(balloon));
+	find_balloon(k);
 	g->actual_kib = g->boot_kib;
 	if (balloon[0] && !run(k, "{\"execute\":\"query-balloon\"}") && !qmp_u64(reply, "actual", &actual))
 		g->actual_kib = actual / KIB;
