@@ -25,7 +25,8 @@ $(BUILD)/tided-qemu: $(TIDED_QEMU_SRC) $(TIDED_HDR)
 	@$(CC) $(TIDED_CFLAGS) -o $@ $(TIDED_QEMU_SRC)
 
 # Pure C: the policy, the config file and a simulated host; no Xen.
-TIDED_UNIT_SRC := $(TIDED_POLICY) tided/config.c tided/roster.c tided/qmp_io.c $(wildcard tided/tests/*.c)
+TIDED_UNIT_SRC := $(TIDED_POLICY) tided/config.c tided/roster.c tided/qmp_io.c tided/events.c tided/json.c \
+	$(wildcard tided/tests/*.c)
 $(BUILD)/tided-unit-tests: $(TIDED_UNIT_SRC) $(TIDED_HDR) $(wildcard tided/tests/*.h) kernel/include/tide/floor.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@ (ASan, UBSan)"
