@@ -14,6 +14,7 @@
  *   /tool/tided/host/{free_kib,reserve_kib,available_kib}
  *   /tool/tided/heartbeat_ms            tided's monotonic clock at its last round
  *   /tool/tided/pid                     the running tided's (removed by it when it stops)
+ *   /tool/tided/events/{last,0..63}     tided's decisions, a ring for tidectl events (events.h)
  */
 #ifndef TIDED_GATHER_H
 #define TIDED_GATHER_H

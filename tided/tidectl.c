@@ -1,7 +1,8 @@
 /*
  * tidectl: look at tided's guests and change their bounds.
  *
- *   tidectl status [-w]                  the table (every second with -w)
+ *   tidectl status [-w] [--json]         the table, or JSON (every second with -w): tidectl_status.c
+ *   tidectl events [--json] [DOM]        tided's decisions as it makes them: tidectl_events.c
  *   tidectl set DOM [min=MiB] [max=MiB]  bounds for a guest (DOM: name or domid)
  *   tidectl unset DOM                    drop what set gave (back to the config file or defaults)
  *
@@ -10,36 +11,33 @@
  * refuses and what it only warns about is in usage() below.
  * Exit status: 0; 1 if xenstore or Xen cannot be reached; 2 for bad usage or
  * a refused bound; 3 from status when tided is not running (or is stuck):
- * the table is then stale.
+ * the table is then stale. This file: the command line, set and unset.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
-#include <time.h>
-#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "config.h"
 #include "gather.h"
+#include "tidectl.h"
 #include "xc_io.h"
 #include "xs_io.h"
 
-#define MIB 1024ULL
-#define STALE_MS 3000 /* a heartbeat older than this: tided is not doing its rounds */
-#define EXIT_STALE 3
 
-static void usage(FILE *to)
+void usage(FILE *to)
 {
-	fprintf(to, "usage: tidectl status [-w]\n"
-		    "       tidectl status --qemu STATUS   (tided-qemu's guests, from its -s STATUS file)\n"
+	fprintf(to, "usage: tidectl status [-w] [--json]\n"
+		    "       tidectl status --qemu STATUS [--json]   (tided-qemu's guests, from its -s STATUS file)\n"
+		    "       tidectl events [--json] [DOM]   (tided's decisions as it makes them, until interrupted)\n"
 		    "       tidectl set DOM [min=MiB] [max=MiB]\n"
 		    "       tidectl unset DOM\n"
 		    "DOM is a running guest's name or domid (for unset, also a name with bounds set); sizes are\n"
 		    "whole MiB.\n"
 		    "status exits 3 when tided is not running or stuck: STATE and PRESSURE are then unknown.\n"
+		    "--json: one JSON object a line (status -w: one a second; events: one an event).\n"
 		    "set refuses (exit 2): a name or domid no domain has (bounds for a guest not yet created\n"
 		    "  go in tided's config file), min= or max= given twice, a size of 0, and a min above\n"
 		    "  the max (the other bound as tided has it: from tidectl, the config file or static-max).\n"
@@ -48,103 +46,7 @@ static void usage(FILE *to)
 		    "  bounds it could check only partly because tided has no record of the guest.\n");
 }
 
-static void mib_cell(char *buf, size_t size, uint64_t kib, bool known)
-{
-	if (known)
-		snprintf(buf, size, "%llu", (unsigned long long)(kib / MIB));
-	else
-		snprintf(buf, size, "-");
-}
-
-/* ---- status ---- */
-
-/* Is tided running and doing its rounds? One line saying so (stdout); false if the view is stale. */
-static bool say_liveness(struct xs_handle *xs)
-{
-	int64_t beat = 0, pid = 0;
-	/* tided runs in this dom0: its pid says whether it is alive, its heartbeat whether it is stuck */
-	bool alive = xsio_read_i64(xs, TOOL "/pid", &pid) == 0 && pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
-	if (xsio_read_i64(xs, TOOL "/heartbeat_ms", &beat)) {
-		printf("tided: never ran: STATE and PRESSURE are unknown\n");
-		return false;
-	}
-	uint64_t age = now_ms() - (uint64_t)beat;
-	if (alive && age < STALE_MS) {
-		printf("tided: running (pid %lld, last round %.1f s ago)\n", (long long)pid, (double)age / 1000);
-		return true;
-	}
-	if (alive)
-		printf("tided: stuck? (pid %lld, last round %.0f s ago): this view is stale, STATE and PRESSURE are "
-		       "from then\n", (long long)pid, (double)age / 1000);
-	else
-		printf("tided: not running (last round %.0f s ago): this view is stale, STATE and PRESSURE are "
-		       "unknown\n", (double)age / 1000);
-	return false;
-}
-
-/* tided's STATE and PRESSURE for a guest, from its record (when tided runs). */
-static void read_state(struct xs_handle *xs, const struct guest_view *g, bool live, char *state, size_t ssize,
-		       char *pressure, size_t psize)
-{
-	char path[256];
-	snprintf(state, ssize, "%s", !g->f.balloon ? "unmanaged" : live ? "-" : "?");
-	snprintf(pressure, psize, "%s", live ? "-" : "?");
-	if (!live || !g->has_record)
-		return;
-	snprintf(path, sizeof(path), TOOL "/guests/%s/state", g->f.name);
-	xsio_read(xs, path, state, ssize);
-	snprintf(path, sizeof(path), TOOL "/guests/%s/pressure", g->f.name);
-	xsio_read(xs, path, pressure, psize);
-}
-
-static void print_row(struct xs_handle *xs, const struct guest_view *g, bool live)
-{
-	const struct guest_facts *f = &g->f;
-	char target[24], cur[24], fr[24], lo[24], hi[24], pressure[32], state[32];
-	bool free_known = f->free.valid && f->free.value >= 0;
-	mib_cell(target, sizeof(target), f->target_kib, f->has_target);
-	mib_cell(cur, sizeof(cur), f->current_kib, true);
-	mib_cell(fr, sizeof(fr), free_known ? (uint64_t)f->free.value : 0, free_known);
-	mib_cell(lo, sizeof(lo), f->min_kib, f->min_kib != 0);
-	mib_cell(hi, sizeof(hi), f->max_kib, f->max_kib != 0);
-	read_state(xs, g, live, state, sizeof(state), pressure, sizeof(pressure));
-	if (f->marked_uncooperative)
-		snprintf(state, sizeof(state), "uncooperative");
-	printf("%-16s %5u %7s %7s %7s %7s %7s %-12s %s\n", f->name, f->domid, target, cur, fr, lo, hi, pressure, state);
-}
-
-/* The table once: 0, 1 if Xen or xenstore cannot be read, EXIT_STALE if tided does not run. */
-static int status_once(struct xs_handle *xs, struct xcio *xc)
-{
-	static struct host_view v;
-	char err[256];
-	if (gather(xs, xc, NULL, &v, err, sizeof(err))) {
-		fprintf(stderr, "tidectl: %s\n", err);
-		return 1;
-	}
-	bool live = say_liveness(xs);
-	printf("%-16s %5s %7s %7s %7s %7s %7s %-12s %s\n", "NAME", "DOMID", "TARGET", "CURRENT", "FREE", "MIN", "MAX",
-	       "PRESSURE", "STATE");
-	for (size_t i = 0; i < v.n; i++)
-		print_row(xs, &v.g[i], live);
-	int64_t reserve = 0;
-	printf("host: free %llu MiB of %llu MiB", (unsigned long long)(v.free_kib / MIB),
-	       (unsigned long long)(v.total_kib / MIB));
-	if (xsio_read_i64(xs, TOOL "/host/reserve_kib", &reserve) == 0)
-		printf(", reserve %lld MiB", (long long)(reserve / 1024));
-	printf("\n");
-	fflush(stdout);
-	return live ? 0 : EXIT_STALE;
-}
-
-static volatile sig_atomic_t stop;
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static int open_both(struct xs_handle **xs, struct xcio **xc)
+int open_both(struct xs_handle **xs, struct xcio **xc)
 {
 	char err[256];
 	if (!(*xs = xsio_open(err, sizeof(err)))) {
@@ -158,74 +60,17 @@ static int open_both(struct xs_handle **xs, struct xcio **xc)
 	return 0;
 }
 
-/*
- * tided-qemu's view, from the file it replaces every round (tided_qemu.c):
- * "free_kib F reserve_kib R", then "NAME STATE holds_kib H target_kib T
- * min_kib L max_kib U plugged_kib P pressure W" a guest. 0, 1 when it
- * cannot be read, EXIT_STALE when it is older than STALE_MS.
- */
-static int status_qemu(const char *path)
+volatile int tidectl_stop;
+static void on_signal(int sig)
 {
-	FILE *f = fopen(path, "r");
-	struct stat st;
-	if (!f || fstat(fileno(f), &st)) {
-		fprintf(stderr, "tidectl: cannot read %s: %s\n", path, strerror(errno));
-		if (f)
-			fclose(f);
-		return 1;
-	}
-	uint64_t age = (uint64_t)(time(NULL) - st.st_mtime) * 1000;
-	unsigned long long free_kib = 0, reserve_kib = 0, v[6];
-	char line[512], name[80], state[32], pressure[40];
-	if (!fgets(line, sizeof(line), f) || sscanf(line, "free_kib %llu reserve_kib %llu", &free_kib, &reserve_kib) != 2) {
-		fprintf(stderr, "tidectl: %s is not a tided-qemu status file\n", path);
-		fclose(f);
-		return 1;
-	}
-	printf("tided-qemu: %s\n", age > STALE_MS ? "not running or stuck: this view is stale" : "running");
-	printf("%-16s %7s %7s %7s %7s %7s %-12s %s\n", "NAME", "TARGET", "CURRENT", "PLUGGED", "MIN", "MAX", "PRESSURE",
-	       "STATE");
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%79s %31s holds_kib %llu target_kib %llu min_kib %llu max_kib %llu plugged_kib %llu pressure %39s",
-			   name, state, &v[0], &v[1], &v[2], &v[3], &v[4], pressure) == 8)
-			printf("%-16s %7llu %7llu %7llu %7llu %7llu %-12s %s\n", name, v[1] / MIB, v[0] / MIB, v[4] / MIB,
-			       v[2] / MIB, v[3] / MIB, pressure, state);
-	printf("host: free %llu MiB, reserve %llu MiB\n", free_kib / MIB, reserve_kib / MIB);
-	fclose(f);
-	return age > STALE_MS ? EXIT_STALE : 0;
+	(void)sig;
+	tidectl_stop = 1;
 }
 
-static int cmd_status(int argc, char **argv)
+void stop_on_signals(void)
 {
-	if (argc == 2 && !strcmp(argv[0], "--qemu"))
-		return status_qemu(argv[1]);
-	bool watch = false;
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "-w")) {
-			usage(stderr);
-			return 2;
-		}
-		watch = true;
-	}
-	struct xs_handle *xs;
-	struct xcio *xc;
-	if (open_both(&xs, &xc))
-		return 1;
-	if (!watch)
-		return status_once(xs, xc);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	bool tty = isatty(STDOUT_FILENO);
-	while (!stop) {
-		if (tty)
-			printf("\033[H\033[2J");
-		if (status_once(xs, xc) == 1)
-			return 1;
-		if (!tty)
-			printf("\n");
-		sleep(1);
-	}
-	return 0;
 }
 
 /* ---- set and unset ---- */
@@ -436,6 +281,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "status"))
 		return cmd_status(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "events"))
+		return cmd_events(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "set"))
 		return cmd_set(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "unset"))

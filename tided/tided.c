@@ -12,7 +12,10 @@
  * tided's own nodes under /tool/tided (gather.h), among them each guest's
  * saved state, from which a restarted tided carries on. It runs in the
  * foreground and logs to stdout, one line per event, each with its time
- * since the start; stop it with SIGTERM or SIGINT (guests keep their
+ * since the start; each decision among them (targets, marks, guests taken
+ * on or let go, the reserve, reloads) is also posted to a ring in xenstore
+ * for tidectl events (say_event, event_ring.h); stop it with SIGTERM or
+ * SIGINT (guests keep their
  * targets), reload the config file with SIGHUP. Only one tided runs at a
  * time: it holds a lock on /run/tided.lock.
  *
@@ -33,6 +36,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "event_ring.h"
 #include "gather.h"
 #include "policy.h"
 #include "roster.h"
@@ -177,9 +181,9 @@ static void write_target(struct xs_handle *xs, const struct guest_facts *f, cons
 	if (rc)
 		say("%s (dom%u): cannot write memory/target: %s", f->name, f->domid, strerror(-rc));
 	else
-		say("%s (dom%u): target %llu -> %llu MiB (%s; holds %llu MiB)", f->name, f->domid,
-		    mib(f->has_target ? f->target_kib : f->current_kib), mib(d->target_kib), d->why,
-		    mib(f->current_kib));
+		say_event(f->name, f->domid, "target %llu -> %llu MiB (%s; holds %llu MiB)",
+			  mib(f->has_target ? f->target_kib : f->current_kib), mib(d->target_kib), d->why,
+			  mib(f->current_kib));
 }
 
 /* memory/uncooperative follows tided's mark, with one line each way. */
@@ -189,12 +193,12 @@ static void write_mark(struct xs_handle *xs, const struct guest_facts *f, const 
 	snprintf(path, sizeof(path), "/local/domain/%u/memory/uncooperative", f->domid);
 	if (d->uncooperative) {
 		xsio_write(xs, path, "1");
-		say("%s (dom%u): uncooperative: %s (holds %llu MiB); not counted on until it gets there", f->name,
-		    f->domid, d->why[0] ? d->why : "the mark was already in xenstore", mib(f->current_kib));
+		say_event(f->name, f->domid, "uncooperative: %s (holds %llu MiB); not counted on until it gets there",
+			  d->why[0] ? d->why : "the mark was already in xenstore", mib(f->current_kib));
 	} else {
 		xsio_rm(xs, path);
-		say("%s (dom%u): cooperative again (holds %llu MiB, target %llu MiB)", f->name, f->domid,
-		    mib(f->current_kib), mib(d->target_kib));
+		say_event(f->name, f->domid, "cooperative again (holds %llu MiB, target %llu MiB)", mib(f->current_kib),
+			  mib(d->target_kib));
 	}
 }
 
@@ -218,16 +222,16 @@ static void apply(struct xs_handle *xs, struct xcio *xc, const struct guest_fact
 	if (d->uncoop_changed)
 		write_mark(xs, f, d);
 	if (d->note[0])
-		say("%s (dom%u): %s", f->name, f->domid, d->note);
+		say_event(f->name, f->domid, "%s", d->note);
 }
 
 /* ---- lines about the round ---- */
 
 static void log_new_guest(const struct guest_facts *f, const struct decision *d)
 {
-	say("%s (dom%u): managing it: holds %llu MiB, target %llu MiB, bounds [%llu, %llu] MiB%s", f->name, f->domid,
-	    mib(f->current_kib), mib(d->target_kib), mib(f->min_kib), mib(f->max_kib),
-	    d->uncooperative ? ", marked uncooperative" : "");
+	say_event(f->name, f->domid, "managing it: holds %llu MiB, target %llu MiB, bounds [%llu, %llu] MiB%s",
+		  mib(f->current_kib), mib(d->target_kib), mib(f->min_kib), mib(f->max_kib),
+		  d->uncooperative ? ", marked uncooperative" : "");
 }
 
 static void log_verbose(const struct guest_facts *f, const struct decision *d)
@@ -248,7 +252,7 @@ static void log_dropped(const struct roster *before, const struct roster *now)
 	const char *why;
 	size_t pos = 0;
 	while ((e = roster_next_dropped(before, now, &pos, &why)))
-		say("%s (dom%u): no longer managed: %s", e->name, e->domid, why);
+		say_event(e->name, e->domid, "no longer managed: %s", why);
 }
 
 /* One line when host free falls below the reserve (naming who took it), one when it is back. */
@@ -259,21 +263,20 @@ static void log_reserve(const struct daemon *dm, const struct roster *now, const
 	if (!hd->reserve_changed)
 		return;
 	if (!hd->below_reserve) {
-		say("host free %llu MiB is back above the reserve of %llu MiB", mib(v->free_kib), mib(reserve));
+		say_event(NULL, 0, "host free %llu MiB is back above the reserve of %llu MiB", mib(v->free_kib), mib(reserve));
 		return;
 	}
 	const struct roster_entry *e = roster_biggest_growth(&dm->before, now, &grew);
 	if (dm->rounds == 1)
-		say("host free %llu MiB is below the reserve of %llu MiB as tided starts; nothing is given until it is back",
-		    mib(v->free_kib), mib(reserve));
+		say_event(NULL, 0, "host free %llu MiB is below the reserve of %llu MiB as tided starts; nothing is given "
+			  "until it is back", mib(v->free_kib), mib(reserve));
 	else if (e)
-		say("host free %llu MiB fell below the reserve of %llu MiB, not by tided's doing: %s (dom%u, %s) took "
-		    "%llu MiB since the last round; nothing is given until it is back",
-		    mib(v->free_kib), mib(reserve), e->name, e->domid, e->managed ? "managed" : "not managed", mib(grew));
+		say_event(NULL, 0, "host free %llu MiB fell below the reserve of %llu MiB, not by tided's doing: %s (dom%u, "
+			  "%s) took %llu MiB since the last round; nothing is given until it is back", mib(v->free_kib),
+			  mib(reserve), e->name, e->domid, e->managed ? "managed" : "not managed", mib(grew));
 	else
-		say("host free %llu MiB fell below the reserve of %llu MiB, not by tided's doing (no domain grew "
-		    "since the last round); nothing is given until it is back",
-		    mib(v->free_kib), mib(reserve));
+		say_event(NULL, 0, "host free %llu MiB fell below the reserve of %llu MiB, not by tided's doing (no domain "
+			  "grew since the last round); nothing is given until it is back", mib(v->free_kib), mib(reserve));
 }
 
 /* ---- one round ---- */
@@ -366,18 +369,18 @@ static void reload_config(struct daemon *dm)
 	struct policy_params params;
 	char err[512];
 	if (load_config(dm, &fresh, err, sizeof(err)) < 0) {
-		say("%s; kept the old configuration", err);
+		say_event(NULL, 0, "%s; kept the old configuration", err);
 		return;
 	}
 	config_policy_params(&fresh, &params);
 	if (check_reserve(params.reserve_kib, dm->host_total_kib, err, sizeof(err))) {
-		say("%s; kept the old configuration", err);
+		say_event(NULL, 0, "%s; kept the old configuration", err);
 		return;
 	}
 	dm->cfg = fresh;
 	dm->params = dm->pol.p = params;
 	xsio_write_u64(dm->xs, TOOL "/host/reserve_kib", dm->pol.p.reserve_kib);
-	say("reloaded %s: policy %s, reserve %llu MiB, %zu guests' bounds", dm->config_path,
+	say_event(NULL, 0, "reloaded %s: policy %s, reserve %llu MiB, %zu guests' bounds", dm->config_path,
 	    config_policy_name(dm->cfg.policy), mib(dm->pol.p.reserve_kib), dm->cfg.n);
 }
 
@@ -446,6 +449,7 @@ static int publish(struct daemon *dm)
 		fprintf(stderr, "tided: cannot write under " TOOL " in xenstore (not dom0?)\n");
 		return -1;
 	}
+	event_ring_open(dm->xs);
 	return 0;
 }
 
@@ -536,7 +540,7 @@ static int run(struct daemon *dm)
 			return 1;
 		early = early || rc;
 	}
-	say("stopping on signal %d; guests keep their targets", (int)stop_signal);
+	say_event(NULL, 0, "stopping on signal %d; guests keep their targets", (int)stop_signal);
 	return 0;
 }
 
@@ -588,7 +592,7 @@ int main(int argc, char **argv)
 		return 1;
 	policy_init(&dm.pol, &dm.params);
 	install_signals();
-	say("started: policy %s, reserve %llu MiB, config %s (%zu guests' bounds); managing guests that advertise "
+	say_event(NULL, 0, "started: policy %s, reserve %llu MiB, config %s (%zu guests' bounds); managing guests that advertise "
 	    "feature-balloon",
 	    config_policy_name(dm.cfg.policy), mib(dm.params.reserve_kib), none ? "none" : dm.config_path, dm.cfg.n);
 	rc = run(&dm);

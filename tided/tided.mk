@@ -5,17 +5,19 @@ TIDED_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE
 TIDED_LIBS := -lxenstore -lxenctrl -lxentoollog
 TIDED_HDR := $(wildcard tided/*.h)
 TIDED_POLICY := tided/policy.c tided/observe.c tided/share.c tided/fluid.c tided/saved.c
-TIDED_COMMON := $(TIDED_POLICY) tided/config.c tided/roster.c tided/say.c tided/gather.c tided/xs_io.c tided/xc_io.c
+TIDED_COMMON := $(TIDED_POLICY) tided/config.c tided/roster.c tided/say.c tided/gather.c tided/xs_io.c tided/xc_io.c \
+	tided/events.c tided/event_ring.c
+TIDECTL_SRC := tided/tidectl.c tided/tidectl_status.c tided/tidectl_events.c tided/json.c
 
 $(BUILD)/tided: tided/tided.c $(TIDED_COMMON) $(TIDED_HDR)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(CC) $(TIDED_CFLAGS) -o $@ tided/tided.c $(TIDED_COMMON) $(TIDED_LIBS)
 
-$(BUILD)/tidectl: tided/tidectl.c $(TIDED_COMMON) $(TIDED_HDR)
+$(BUILD)/tidectl: $(TIDECTL_SRC) $(TIDED_COMMON) $(TIDED_HDR)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	@$(CC) $(TIDED_CFLAGS) -o $@ tided/tidectl.c $(TIDED_COMMON) $(TIDED_LIBS)
+	@$(CC) $(TIDED_CFLAGS) -o $@ $(TIDECTL_SRC) $(TIDED_COMMON) $(TIDED_LIBS)
 
 # tided's policy for QEMU guests over QMP: no Xen library.
 TIDED_QEMU_SRC := tided/tided_qemu.c tided/qemu_guests.c tided/qmp_io.c tided/say.c tided/config.c tided/roster.c $(TIDED_POLICY)
