@@ -1,7 +1,7 @@
 /*
  * tided: balances memory across Tide guests from dom0.
  *
- *   tided [-c FILE] [-v]
+ *   tided [-c FILE] [-v] [-t]
  *
  * Every 500 ms, and sooner (at most every 100 ms) when a watch on xenstore
  * says a domain appeared or went, a guest reported new free memory or
@@ -15,13 +15,13 @@
  * since the start; each decision among them (targets, marks, guests taken
  * on or let go, the reserve, reloads) is also posted to a ring in xenstore
  * for tidectl events (say_event, event_ring.h); stop it with SIGTERM or
- * SIGINT (guests keep their
- * targets), reload the config file with SIGHUP. Only one tided runs at a
- * time: it holds a lock on /run/tided.lock.
+ * SIGINT (guests keep their targets), reload the config file with SIGHUP.
+ * Only one tided runs at a time: it holds a lock on /run/tided.lock.
  *
- * Exit status: 0 when stopped by a signal, 1 when xenstore or Xen cannot be
- * reached (at start, or for three rounds in a row) or another tided runs, 2
- * for a bad command line or config file.
+ * Exit status: 0 when stopped by a signal (or with -t, a valid config file:
+ * only the reserve against the host's memory is left for the start), 1
+ * when xenstore or Xen cannot be reached (at start, or for three rounds in
+ * a row) or another tided runs, 2 for a bad command line or config file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -50,7 +50,7 @@
 #define LOCK_PATH "/run/tided.lock"
 
 static volatile sig_atomic_t stop_signal, reload;
-static bool verbose;
+static bool verbose, check_only;
 
 static void on_signal(int sig)
 {
@@ -546,10 +546,11 @@ static int run(struct daemon *dm)
 
 static void usage(FILE *to)
 {
-	fprintf(to, "usage: tided [-c FILE] [-v]\n"
+	fprintf(to, "usage: tided [-c FILE] [-v] [-t]\n"
 		    "  -c FILE  configuration (default " DEFAULT_CONFIG "; lines: reserve=MiB, policy=fluid|conservative,\n"
 		    "           NAME min=MiB max=MiB)\n"
-		    "  -v       log every guest's state every round\n");
+		    "  -v       log every guest's state every round\n"
+		    "  -t       check the configuration and exit (0: valid, 2: not, with the reason)\n");
 }
 
 /* The command line into dm: 0 to go on, or 2 after the usage (-h: exit 0 after it). */
@@ -557,10 +558,11 @@ static int parse_args(int argc, char **argv, struct daemon *dm)
 {
 	int opt;
 	dm->config_path = DEFAULT_CONFIG;
-	while ((opt = getopt(argc, argv, "c:vh")) != -1) {
+	while ((opt = getopt(argc, argv, "c:vth")) != -1) {
 		switch (opt) {
 		case 'c': dm->config_path = optarg; dm->explicit_config = true; break;
 		case 'v': verbose = true; break;
+		case 't': check_only = true; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return 2;
 		}
@@ -586,6 +588,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	config_policy_params(&dm.cfg, &dm.params);
+	if (check_only) {
+		printf("tided: %s: %s\n", dm.config_path, none ? "no such file: the defaults" : "valid");
+		return 0;
+	}
 	if ((rc = open_host(&dm)))
 		return rc;
 	if (take_lock() || publish(&dm))
