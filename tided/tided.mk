@@ -45,3 +45,34 @@ TIDED_FUZZ_SEED ?= $(shell date +%s)
 .PHONY: tided-fuzz
 tided-fuzz: $(BUILD)/tided-unit-tests
 	$(BUILD)/tided-unit-tests fuzz $(TIDED_FUZZ_ROUNDS) $(TIDED_FUZZ_SEED)
+
+# ---- installing the host side, and its Debian package ----
+TIDE_VERSION := 0.1.0
+TIDE_DEB_VERSION := $(TIDE_VERSION)-1
+TIDE_DEB := $(BUILD)/tide-host_$(TIDE_DEB_VERSION)_amd64.deb
+TIDED_BINS := $(BUILD)/tided $(BUILD)/tidectl $(BUILD)/tided-qemu
+TIDED_MAN := $(wildcard tided/man/*.[0-9])
+PREFIX ?= /usr/local
+
+# make install-host [PREFIX=/usr/local] [DESTDIR=]: the binaries in sbin, the
+# man pages, the systemd unit (its ExecStart pointed at PREFIX/sbin; systemd
+# reads /usr/local/lib/systemd/system too) and the example config in
+# share/doc/tide. /etc/tided.conf is not written: tided runs on its defaults
+# without one; copy the example there to change them (the .deb installs it
+# as a conffile).
+.PHONY: install-host deb
+install-host: $(TIDED_BINS)
+	install -D -m 0755 -t $(DESTDIR)$(PREFIX)/sbin $(TIDED_BINS)
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/man/man8 $(filter %.8,$(TIDED_MAN))
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/man/man5 $(filter %.5,$(TIDED_MAN))
+	install -D -m 0644 tided/tided.conf.example $(DESTDIR)$(PREFIX)/share/doc/tide/tided.conf.example
+	sed 's|^ExecStart=/usr/sbin/|ExecStart=$(PREFIX)/sbin/|' tided/tided.service > $(BUILD)/tided.service
+	install -D -m 0644 $(BUILD)/tided.service $(DESTDIR)$(PREFIX)/lib/systemd/system/tided.service
+
+# make deb: build/tide-host_VERSION_amd64.deb (tools/mkdeb says what it holds)
+deb: $(TIDE_DEB)
+$(TIDE_DEB): $(TIDED_BINS) $(TIDED_MAN) tided/tided.service tided/tided.conf.example tools/mkdeb
+	@echo "  DEB     $@"
+	@tools/mkdeb $(TIDE_DEB_VERSION) $(BUILD) $@ >/dev/null
+
+all: $(TIDE_DEB)
