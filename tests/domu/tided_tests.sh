@@ -1,11 +1,16 @@
-# domu tests of tided, the dom0 daemon (tided/), with build/tided and
-# build/tidectl in this dom0. Sourced by tests/domu/suite.sh after lib.sh.
+# domu tests of tided, the dom0 daemon (tided/), run from the files of its
+# Debian package: tools/run-tests passes build/tide-host_*_amd64.deb, which
+# is unpacked into this dom0's / (busybox dpkg-deb -x, as dpkg would lay it
+# out; no maintainer scripts to run). Sourced by tests/domu/suite.sh after lib.sh.
 # Each test starts its own tided with its own config, and stops it (an EXIT
 # trap in the test's subshell) however the test ends; on failure tided's
 # log (without its per-round lines) follows the test's own "# " lines.
 
-TIDED=./build/tided
-TIDECTL=./build/tidectl
+TIDED=/usr/sbin/tided
+TIDECTL=/usr/sbin/tidectl
+for deb in ./build/tide-host_*_amd64.deb; do
+	[ -f "$deb" ] && dpkg-deb -x "$deb" /
+done
 
 # tided_start CONFIG: a fresh tided (nothing left under /tool/tided) with CONFIG as its file
 tided_start() {
@@ -25,7 +30,7 @@ tided_finish() {
 		echo "# tided had exited" >&2
 		[ "$rc" != 0 ] || rc=1
 	fi
-	kill "$TIDED_PID" 2>/dev/null
+	kill "$TIDED_PID" ${TIDECTL_PIDS:-} 2>/dev/null
 	wait "$TIDED_PID" 2>/dev/null
 	if [ "$rc" != 0 ]; then
 		grep -v 'tided: [^ ]*: [a-z]*, pressure' /tmp/tided.log | tail -n 40 | sed 's/^/# /' >&2
@@ -418,6 +423,65 @@ fr min=64 max=512"
 	echo "# fr gave back $((held - $(mem_mib fr))) MiB of $held MiB in $(($(now_ms) - t0)) ms after freeing 300" >&2
 }
 
+# json_field JSON NAME KEY: the value of KEY in the guest NAME's object of
+# tidectl status --json (one line; guests' objects hold no nested braces)
+json_field() {
+	echo "$1" | grep -o "{\"name\":\"$2\",[^}]*}" | sed -n "s/.*\"$3\":\([^,}]*\).*/\1/p"
+}
+
+# tidectl status --json holds what the table shows: the guest's row (its
+# domid, target, min, max and state, read from both within one round) and
+# tided's liveness; with tided stopped, "not running" and exit status 3.
+tided_status_json() {
+	tided_start "sj min=96 max=384"
+	create sj 128 384
+	wait_node sj data/meminfo_total 30
+	wait_for 10 tidectl_row_is_there sj || { echo "# tided never managed sj" >&2; return 1; }
+	sleep 1
+	json=$("$TIDECTL" status --json) || { echo "# status --json exit $? with tided running" >&2; return 1; }
+	row=$(tidectl_row sj)
+	echo "# json: $json" >&2
+	echo "# table: $row" >&2
+	[ "$(echo "$json" | wc -l)" = 1 ] && echo "$json" | grep -q '^{"tided":{"state":"running","pid":'"$TIDED_PID"',' ||
+		{ echo "# not one line with tided running" >&2; return 1; }
+	set -- $row
+	[ "$(json_field "$json" sj domid)" = "$2" ] && [ "$(json_field "$json" sj target_mib)" = "$3" ] &&
+		[ "$(json_field "$json" sj min_mib)" = "$6" ] && [ "$(json_field "$json" sj max_mib)" = "$7" ] &&
+		[ "$(json_field "$json" sj state)" = "\"$9\"" ] && [ "$6" = 96 ] && [ "$7" = 384 ] ||
+		{ echo "# the JSON and the table differ" >&2; return 1; }
+	kill "$TIDED_PID"
+	wait "$TIDED_PID" 2>/dev/null || true
+	rc=0
+	json=$("$TIDECTL" status --json) || rc=$?
+	echo "# stopped: exit $rc: $json" >&2
+	[ "$rc" = 3 ] && echo "$json" | grep -q '^{"tided":{"state":"not running","pid":null,' || return 1
+	[ "$(json_field "$json" sj state)" = '"?"' ] || return 1
+	"$TIDED" -c /tmp/tided.conf -v >> /tmp/tided.log 2>&1 &
+	TIDED_PID=$!
+}
+
+# tidectl events streams tided's decisions as they are made: started
+# before a bound changes, it prints the target change with the guest's
+# name and the reason (for that guest alone, and as JSON for all).
+tided_events_stream() {
+	tided_start "ev min=64 max=512"
+	create ev 128 512
+	wait_node ev data/meminfo_total 30
+	wait_for 10 tidectl_row_is_there ev || { echo "# tided never managed ev" >&2; return 1; }
+	"$TIDECTL" events ev > /tmp/events.txt 2>&1 &
+	TIDECTL_PIDS=$!
+	"$TIDECTL" events --json > /tmp/events.json 2>&1 &
+	TIDECTL_PIDS="$TIDECTL_PIDS $!"
+	sleep 1
+	"$TIDECTL" set ev min=200 max=200 >/dev/null
+	wait_for 10 grep -q "ev (dom[0-9]*): target [0-9]* -> 200 MiB ([a-z]" /tmp/events.txt ||
+		{ sed 's/^/# events: /' /tmp/events.txt >&2; echo "# no event of the target change" >&2; return 1; }
+	wait_for 5 grep -q '"name":"ev","domid":[0-9]*,"text":"target [0-9]* -> 200 MiB (' /tmp/events.json ||
+		{ sed 's/^/# json: /' /tmp/events.json >&2; echo "# no JSON event of the target change" >&2; return 1; }
+	grep "target" /tmp/events.txt | sed 's/^/# /' >&2
+	! grep -v "ev (dom[0-9]*): " /tmp/events.txt || { echo "# lines about others in ev's stream" >&2; return 1; }
+}
+
 if [ -x "$TIDED" ] && [ -x "$TIDECTL" ]; then
 	run_both tided_burst_from_idle tided_burst_from_idle
 	run_both tided_uncooperative_and_restart tided_uncooperative_and_restart
@@ -430,6 +494,8 @@ if [ -x "$TIDED" ] && [ -x "$TIDECTL" ]; then
 	run pvh/tided_follows_migration tided_follows_migration
 	run_both tided_fluid_burst_without_a_round tided_fluid_burst_without_a_round
 	run_both tided_fluid_reclaims_fast tided_fluid_reclaims_fast
+	run tided_status_json tided_status_json
+	run tided_events_stream tided_events_stream
 else
-	echo "not ok - domu/tided # build/tided or build/tidectl not passed to xlrun"
+	echo "not ok - domu/tided # no $TIDED or $TIDECTL: build/tide-host_*_amd64.deb not passed to xlrun"
 fi
