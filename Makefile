@@ -17,7 +17,7 @@ comma := ,
 CC := gcc
 
 XEN_CPPFLAGS := -D__XEN_INTERFACE_VERSION__=0x00040e00
-KCPPFLAGS := -Ikernel/include -Ikernel/arch/x86_64 $(XEN_CPPFLAGS)
+KCPPFLAGS := -Iinclude -Ikernel/include -Ikernel/arch/x86_64 $(XEN_CPPFLAGS)
 KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
 	-mno-red-zone -mno-sse -mno-mmx -mno-sse2 -mno-avx -mcmodel=small -fno-common \
 	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -flto=auto -Wall -Wextra -Werror
@@ -100,10 +100,10 @@ $(PVH_IMAGES): $(BUILD)/tide-%-pvh.elf: $$(addprefix $(BUILD)/,$$(addsuffix .o,$
 
 # ---- host-native unit tests of the memory core, under ASan and UBSan ----
 UNIT_CFLAGS := -std=gnu11 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
-	-fno-omit-frame-pointer -Wall -Wextra -Werror -Ikernel/include -Ikernel/arch/x86_64
+	-fno-omit-frame-pointer -Wall -Wextra -Werror -Iinclude -Ikernel/include -Ikernel/arch/x86_64
 UNIT_SRC := $(wildcard kernel/mem/*.c tests/unit/*.c) kernel/lib/log_limit.c kernel/direct/virtio.c
 
-$(BUILD)/unit-tests: $(UNIT_SRC) $(wildcard kernel/include/tide/*.h tests/unit/*.h)
+$(BUILD)/unit-tests: $(UNIT_SRC) $(wildcard include/tide/*.h kernel/include/tide/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@ (ASan, UBSan)"
 	@$(CC) $(UNIT_CFLAGS) -o $@ $(UNIT_SRC)
@@ -115,7 +115,7 @@ FUZZ_SECONDS ?= 0
 FUZZ_SEED ?= $(shell date +%s)
 FUZZ_CHECK_EVERY ?= 256
 
-$(BUILD)/fuzz-core: $(FUZZ_SRC) $(wildcard kernel/include/tide/*.h tests/unit/host_platform.h tests/fuzz/*.h)
+$(BUILD)/fuzz-core: $(FUZZ_SRC) $(wildcard include/tide/*.h kernel/include/tide/*.h tests/unit/host_platform.h tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@ (ASan, UBSan)"
 	@$(CC) $(UNIT_CFLAGS) -o $@ $(FUZZ_SRC)

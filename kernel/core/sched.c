@@ -6,7 +6,7 @@
 #include <tide/kernel.h>
 #include <tide/lib.h>
 #include <tide/page_alloc.h>
-#include <tide/sched.h>
+#include <tide/start.h>
 
 #define STACK_ORDER 2 /* 16 KiB */
 

@@ -18,12 +18,12 @@
  * that device: a requested size that drops is met by unplugging, never by
  * inflating the balloon instead, and one that rises by plugging.
  */
-#include <tide/balloon.h>
+#include <tide/balloon_worker.h>
 #include <tide/frame.h>
 #include <tide/kernel.h>
 #include <tide/lib.h>
 #include <tide/mem_boot.h>
-#include <tide/page_alloc.h>
+#include <tide/buddy.h>
 #include <tide/sched.h>
 #include "follow.h"
 #include "virtio_balloon.h"

@@ -6,7 +6,7 @@
  */
 #include <tide/kernel.h>
 #include <tide/lib.h>
-#include <tide/sched.h>
+#include <tide/start.h>
 #include "../pvh/host.h"
 #include "../pvh/pvh.h"
 #include "follow.h"

@@ -46,12 +46,12 @@
  * the whole 2 MiB again for that one write. Hot-added memory is
  * virtio-mem's and is not reported.
  */
-#include <tide/balloon.h>
+#include <tide/balloon_worker.h>
 #include <tide/frame.h>
 #include <tide/kernel.h>
 #include <tide/lib.h>
 #include <tide/mem_boot.h>
-#include <tide/page_alloc.h>
+#include <tide/buddy.h>
 #include <tide/platform.h>
 #include <tide/sched.h>
 #include <tide/virtio.h>

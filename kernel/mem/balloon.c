@@ -3,13 +3,13 @@
  * elastic.c does the moving; this file decides when, how much, and what to
  * do when the hypervisor says no.
  */
-#include <tide/balloon.h>
+#include <tide/balloon_worker.h>
 #include <tide/floor.h>
 #include <tide/frame.h>
 #include <tide/kernel.h>
 #include <tide/lib.h>
 #include <tide/log_limit.h>
-#include <tide/page_alloc.h>
+#include <tide/buddy.h>
 #include <tide/platform.h>
 #include "elastic.h"
 

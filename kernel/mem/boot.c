@@ -5,7 +5,7 @@
 #include <tide/frame.h>
 #include <tide/lib.h>
 #include <tide/mem_boot.h>
-#include <tide/page_alloc.h>
+#include <tide/buddy.h>
 
 void mem_boot_online(unsigned long b)
 {

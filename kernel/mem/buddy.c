@@ -6,7 +6,7 @@
  * node lives in the chunk's first page (reached through the direct map).
  */
 #include <tide/lib.h>
-#include <tide/page_alloc.h>
+#include <tide/buddy.h>
 #include <tide/platform.h>
 
 struct free_chunk {

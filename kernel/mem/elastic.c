@@ -36,7 +36,7 @@
 #include <tide/frame.h>
 #include <tide/lib.h>
 #include <tide/metapool.h>
-#include <tide/page_alloc.h>
+#include <tide/buddy.h>
 #include <tide/platform.h>
 #include "elastic.h"
 

@@ -1,7 +1,7 @@
 /* The metadata reserve; see tide/metapool.h. */
 #include <tide/lib.h>
 #include <tide/metapool.h>
-#include <tide/page_alloc.h>
+#include <tide/buddy.h>
 
 static pfn_t pool[METAPOOL_FRAMES];
 static unsigned pool_len;

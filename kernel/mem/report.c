@@ -3,7 +3,7 @@
 #include <tide/kernel.h>
 #include <tide/lib.h>
 #include <tide/mem_report.h>
-#include <tide/page_alloc.h>
+#include <tide/buddy.h>
 #include <tide/platform.h>
 
 static void bar(unsigned long part, unsigned long whole)

@@ -30,7 +30,7 @@
 #include <tide/lib.h>
 #include <tide/mem_boot.h>
 #include <tide/metapool.h>
-#include <tide/page_alloc.h>
+#include <tide/buddy.h>
 #include <tide/platform.h>
 #include "host.h"
 #include "layout.h"

@@ -14,14 +14,14 @@
  * at fixed addresses once the direct map is built, and through the boot
  * tables' 1:1 map before. Events are polled, as on PV (upcalls masked).
  */
-#include <tide/balloon.h>
+#include <tide/balloon_worker.h>
 #include <tide/frame.h>
 #include <tide/kernel.h>
 #include <tide/lib.h>
 #include <tide/platform.h>
 #include <tide/metapool.h>
 #include <tide/memory_target.h>
-#include <tide/xenstore.h>
+#include <tide/start.h>
 #include <xen/arch-x86/cpuid.h>
 #include <xen/hvm/hvm_op.h>
 #include <xen/hvm/params.h>

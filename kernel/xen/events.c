@@ -1,7 +1,7 @@
 /* Polled event channels and the scheduler's idle hook; see events.h. */
 #include <tide/kernel.h>
 #include <tide/lib.h>
-#include <tide/sched.h>
+#include <tide/start.h>
 #include "events.h"
 #include "hypercall.h"
 #include "xen.h"

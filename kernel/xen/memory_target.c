@@ -15,7 +15,7 @@
  * uncooperative guest); lie_free_kib=N reports N as data/meminfo_free and a
  * huge, ever-growing data/tide/alloc_waits (a guest that lies).
  */
-#include <tide/balloon.h>
+#include <tide/balloon_worker.h>
 #include <tide/frame.h>
 #include <tide/kernel.h>
 #include <tide/lib.h>

@@ -21,7 +21,7 @@
  * left out of platform_reservation_pages() meanwhile, so the invariant
  * checker still compares like with like.
  */
-#include <tide/balloon.h>
+#include <tide/balloon_worker.h>
 #include <tide/frame.h>
 #include <tide/kernel.h>
 #include <tide/lib.h>

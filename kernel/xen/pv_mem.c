@@ -21,7 +21,7 @@
 #include <tide/kernel.h>
 #include <tide/lib.h>
 #include <tide/metapool.h>
-#include <tide/page_alloc.h>
+#include <tide/buddy.h>
 #include <tide/platform.h>
 #include <tide/mem_boot.h>
 #include "hypercall.h"

@@ -6,13 +6,13 @@
  * scheduler, the balloon, and for a domU xenstore and the threads that follow
  * memory/target; finally the application, on the boot thread.
  */
-#include <tide/balloon.h>
+#include <tide/balloon_worker.h>
 #include <tide/kernel.h>
 #include <tide/lib.h>
 #include <tide/mem_report.h>
 #include <tide/memory_target.h>
 #include <tide/platform.h>
-#include <tide/xenstore.h>
+#include <tide/start.h>
 #include "console.h"
 #include "events.h"
 #include "hypercall.h"

@@ -2,7 +2,7 @@
  * The toolstack's request to suspend (xen.h): whether the guest can be
  * restored as it is, then the platform's suspend (suspend.h).
  */
-#include <tide/balloon.h>
+#include <tide/balloon_worker.h>
 #include <tide/frame.h>
 #include <tide/kernel.h>
 #include <tide/lib.h>

@@ -28,7 +28,7 @@
 #include <tide/lib.h>
 #include <tide/log_limit.h>
 #include <tide/sched.h>
-#include <tide/xenstore.h>
+#include <tide/start.h>
 #include "events.h"
 #include "xen.h"
 #include "suspend.h"

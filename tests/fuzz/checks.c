@@ -38,7 +38,7 @@
  */
 #include <limits.h>
 
-#include <tide/balloon.h>
+#include <tide/balloon_worker.h>
 #include <tide/floor.h>
 #include <tide/heap.h>
 #include <tide/kernel.h>

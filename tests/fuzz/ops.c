@@ -9,13 +9,13 @@
 #include <stdio.h>
 #include <limits.h>
 
-#include <tide/balloon.h>
+#include <tide/balloon_worker.h>
 #include <tide/floor.h>
 #include <tide/heap.h>
 #include <tide/kernel.h>
 #include <tide/metapool.h>
 #include <tide/mem_check.h>
-#include <tide/page_alloc.h>
+#include <tide/buddy.h>
 #include <tide/platform.h>
 
 #include "../unit/host_platform.h"

@@ -4,12 +4,12 @@
  * memory, the 4 KiB fallback, and unplug/replug. Every step is followed by
  * the invariant checker, which also compares with Xen's reservation.
  */
-#include <tide/balloon.h>
+#include <tide/balloon_worker.h>
 #include <tide/heap.h>
 #include <tide/kernel.h>
 #include <tide/lib.h>
 #include <tide/metapool.h>
-#include <tide/page_alloc.h>
+#include <tide/buddy.h>
 #include <tide/platform.h>
 #include "guest_test.h"
 #include "elastic_tests.h"

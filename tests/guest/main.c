@@ -13,7 +13,7 @@
 #include <tide/lib.h>
 #include <tide/mem_check.h>
 #include <tide/mem_report.h>
-#include <tide/page_alloc.h>
+#include <tide/buddy.h>
 #include <tide/mem_boot.h>
 #include "elastic_tests.h"
 #include "guest_test.h"

@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <tide/balloon.h>
+#include <tide/balloon_worker.h>
 #include <tide/lib.h>
 #include <tide/mem_check.h>
 #include <tide/metapool.h>
-#include <tide/page_alloc.h>
+#include <tide/buddy.h>
 #include <tide/platform.h>
 
 #include "host_platform.h"

@@ -9,7 +9,7 @@
 #include <limits.h>
 #include <string.h>
 
-#include <tide/balloon.h>
+#include <tide/balloon_worker.h>
 #include <tide/floor.h>
 #include <tide/heap.h>
 #include <tide/kernel.h>
@@ -17,7 +17,7 @@
 #include <tide/log_limit.h>
 #include <tide/mem_check.h>
 #include <tide/metapool.h>
-#include <tide/page_alloc.h>
+#include <tide/buddy.h>
 #include <tide/platform.h>
 
 #include "../../kernel/mem/elastic.h"

@@ -10,7 +10,7 @@
 
 #include <tide/lib.h>
 #include <tide/metapool.h>
-#include <tide/page_alloc.h>
+#include <tide/buddy.h>
 #include <tide/platform.h>
 
 #define SPACE_BLOCKS 64UL

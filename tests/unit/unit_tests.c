@@ -12,7 +12,7 @@
 #include <tide/lib.h>
 #include <tide/mem_check.h>
 #include <tide/metapool.h>
-#include <tide/page_alloc.h>
+#include <tide/buddy.h>
 #include <tide/platform.h>
 
 #include "host_platform.h"

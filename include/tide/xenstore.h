@@ -15,8 +15,6 @@
 
 #include <tide/types.h>
 
-/* Connect to the ring named in start_info: 0, or -ENOENT when there is none (dom0 here). */
-int xenstore_init(void);
 /*
  * Read a node into buf (size >= 1, NUL-terminated): its length, or -errno:
  * -ENOENT when absent, -E2BIG when the value does not fit in size - 1 bytes

@@ -1,6 +1,7 @@
 /*
- * The page allocator: a binary buddy allocator over online frames, orders 0
- * (4 KiB) to PAGE_MAX_ORDER (2 MiB, one block). Chunks never span blocks, so
+ * The page allocator's insides (its public API is tide/page_alloc.h): a
+ * binary buddy allocator over online frames, orders 0 (4 KiB) to
+ * PAGE_MAX_ORDER (2 MiB, one block). Chunks never span blocks, so
  * a block that drains becomes one order-9 chunk that can be returned whole.
  *
  * Free chunks are kept in one list per order, linked through the free memory
@@ -19,12 +20,12 @@
  * when no free chunk is large enough (fragmentation), it asks the shortage
  * hook (grow on shortage) and otherwise returns NULL.
  */
-#ifndef TIDE_PAGE_ALLOC_H
-#define TIDE_PAGE_ALLOC_H
+#ifndef TIDE_BUDDY_H
+#define TIDE_BUDDY_H
 
 #include <tide/frame.h>
+#include <tide/page_alloc.h>
 
-#define PAGE_MAX_ORDER BLOCK_ORDER
 #define PAGE_CACHE_PAGES 64
 #define PAGE_CACHE_REFILL_ORDER 5 /* an empty cache takes a chunk of 32 pages at once */
 
@@ -70,13 +71,5 @@ unsigned long buddy_chunks(unsigned order);
  */
 typedef int (*shortage_hook_t)(unsigned long need_pages, bool contiguous);
 void page_alloc_set_shortage_hook(shortage_hook_t hook, unsigned long low_watermark_pages);
-
-/* The public allocator: direct-map address of 2^order frames, or NULL. May grow memory. */
-void *alloc_pages(unsigned order);
-/* Allocations through alloc_pages() that returned NULL so far. */
-unsigned long page_alloc_failures(void);
-void free_pages(void *va, unsigned order);
-static inline void *alloc_page(void) { return alloc_pages(0); }
-static inline void free_page(void *va) { free_pages(va, 0); }
 
 #endif

@@ -5,8 +5,8 @@
  *
  * Blocking is on a token (any address) with a deadline: thread_wake_all()
  * on the token, or the deadline, makes the thread runnable again. When no
- * thread can run, the scheduler calls the platform's idle hook, which sleeps
- * in the hypervisor until an event or the earliest deadline.
+ * thread can run, the guest sleeps in the hypervisor until an event or the
+ * earliest deadline.
  */
 #ifndef TIDE_SCHED_H
 #define TIDE_SCHED_H
@@ -24,12 +24,5 @@ void thread_yield(void);
 void thread_block_on(const void *token, uint64_t deadline_ns);
 /* Make every thread blocked on token runnable. */
 void thread_wake_all(const void *token);
-
-/*
- * The platform's idle hook: wait (without spinning) until an event arrives or
- * until deadline_ns, then wake the threads the events concern.
- */
-typedef void (*sched_idle_t)(uint64_t deadline_ns);
-void sched_init(sched_idle_t idle);
 
 #endif
