@@ -17,6 +17,7 @@
 #include <tide/mem_boot.h>
 #include "elastic_tests.h"
 #include "guest_test.h"
+#include "timer_tests.h"
 #include "xenstore_tests.h"
 
 static int test_boot(void)
@@ -157,6 +158,7 @@ static const struct guest_test dom0_tests[] = {
 	{"fragmented_growth", test_fragmented_growth},
 	{"odd_targets", test_odd_targets},
 	{"pinned_metadata_moves", test_pinned_metadata_moves},
+	{"timers", test_timers},
 };
 
 static const struct guest_test domu_tests[] = {
