@@ -15,7 +15,9 @@
  *              too), then gives back whole free blocks as 2 MiB extents, then
  *              single pages, up to 512 per hypercall; never below the floor
  *              (tide/floor.h): used memory (USED + RESERVED) plus a margin of
- *              max(2 MiB, used / 8).
+ *              max(2 MiB, used / 8), where used leaves out what the
+ *              application's shrinkers could drop (tide/shrinker.h): below
+ *              what is used, the balloon asks them to drop it.
  *
  * States:
  *   IDLE       at the target; or held at the floor, or at Xen's limit (one

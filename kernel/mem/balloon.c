@@ -12,6 +12,7 @@
 #include <tide/buddy.h>
 #include <tide/platform.h>
 #include "elastic.h"
+#include "shrinkers.h"
 
 static enum balloon_state state;
 static struct balloon_stats stats;
@@ -37,10 +38,20 @@ enum balloon_state balloon_state(void) { return on_hold ? BALLOON_HELD : state; 
 
 void balloon_hold(bool on) { on_hold = on; }
 
-/* Used memory plus a margin (tide/floor.h). */
+static unsigned long used_pages(void) { return frames_in_state(FRAME_USED) + frames_in_state(FRAME_RESERVED); }
+
+/* Used memory the shrinkers could not drop, plus a margin (tide/floor.h, tide/shrinker.h). */
 static unsigned long floor_pages(void)
 {
-	return tide_floor_pages(frames_in_state(FRAME_USED) + frames_in_state(FRAME_RESERVED));
+	unsigned long used = used_pages();
+	return tide_floor_pages(used - MIN(shrinkers_droppable(), used));
+}
+
+/* What a shrink step may give now: the free pages beyond the floor's margin over what is used now. */
+static unsigned long giveable_pages(void)
+{
+	unsigned long used = used_pages(), keep = tide_floor_pages(used) - used;
+	return nr_free_pages() > keep ? nr_free_pages() - keep : 0;
 }
 
 const struct balloon_stats *balloon_stats(void)
@@ -122,8 +133,7 @@ static enum balloon_state shrink_done(unsigned long goal)
 {
 	if (!floor_logged && goal > stats.target_pages) {
 		printk_limited(&balloon_log, "balloon: target %lu pages is below the floor; holding %lu pages (%lu in use)",
-		       stats.target_pages, frames_populated(),
-		       frames_in_state(FRAME_USED) + frames_in_state(FRAME_RESERVED));
+		       stats.target_pages, frames_populated(), used_pages());
 		floor_logged = true;
 	}
 	return state = BALLOON_IDLE;
@@ -138,8 +148,19 @@ static enum balloon_state step_shrink(uint64_t now)
 	unsigned long goal = shrink_goal();
 	if (held <= goal)
 		return shrink_done(goal);
+	/*
+	 * Below what is used, only the shrinkers can make room: without them
+	 * (or once they dropped all they counted) the floor keeps the margin
+	 * free and this step never has to ask.
+	 */
+	unsigned long want = MIN(held - goal, BALLOON_STEP_PAGES);
+	if (giveable_pages() < want)
+		shrinkers_drop(want - giveable_pages());
+	want = MIN(want, giveable_pages());
+	if (want == 0)
+		return shrink_done(held); /* they dropped less than they counted: held here, looked at again later */
 	bool refused;
-	long got = elastic_shrink(MIN(held - goal, BALLOON_STEP_PAGES), &refused);
+	long got = elastic_shrink(want, &refused);
 	if (refused || got <= 0) {
 		back_off(now, "shrinking");
 		return state;
@@ -231,7 +252,7 @@ enum balloon_state balloon_settle(uint64_t deadline_ns)
 
 int balloon_shrink_for_suspend(unsigned long restore_pages)
 {
-	unsigned long used = frames_in_state(FRAME_USED) + frames_in_state(FRAME_RESERVED);
+	unsigned long used = used_pages();
 	if (used + BALLOON_LOW_WATERMARK > restore_pages && frames_populated() > restore_pages)
 		return -ENOSPC;
 	unsigned long goal = MAX(MIN(shrink_goal(), restore_pages), used + BALLOON_LOW_WATERMARK);

@@ -8,6 +8,7 @@
 #include <tide/lib.h>
 #include <tide/buddy.h>
 #include <tide/platform.h>
+#include "shrinkers.h"
 
 struct free_chunk {
 	struct free_chunk *next, *prev;
@@ -293,6 +294,9 @@ static void *alloc_pages_slow(unsigned order)
 		return frame_to_virt(p);
 	/* enough free pages, none contiguous enough: only a new block helps */
 	if (shortage_hook && order > 0 && shortage_hook(need, true) == 0 && alloc_now(order, &p) == 0)
+		return frame_to_virt(p);
+	/* the guest cannot grow: the application's caches go before the allocation fails */
+	if (shrinkers_drop(need) > 0 && alloc_now(order, &p) == 0)
 		return frame_to_virt(p);
 	alloc_failures++;
 	return NULL;

@@ -1,0 +1,146 @@
+/*
+ * Unit tests of the shrinkers (tide/shrinker.h) against the host platform:
+ * a cache of pages the application can drop, and one that lies about it.
+ */
+#include <tide/balloon_worker.h>
+#include <tide/buddy.h>
+#include <tide/floor.h>
+#include <tide/lib.h>
+#include <tide/mem_check.h>
+#include <tide/shrinker.h>
+
+#include "host_platform.h"
+#include "unit.h"
+
+/*
+ * A cache of whole pages, linked through themselves. Each test's cache and
+ * shrinker are static, and registered once whatever happens: a test that
+ * fails before it unregisters leaves a live one, not a dangling pointer.
+ */
+struct page_cache_app {
+	void **head;
+	unsigned long pages, dropped, asked;
+	bool lies; /* counts its pages but drops none */
+};
+
+static unsigned long cache_count(void *arg) { return ((struct page_cache_app *)arg)->pages; }
+
+static void cache_drop(unsigned long pages, void *arg)
+{
+	struct page_cache_app *c = arg;
+	c->asked++;
+	for (unsigned long i = 0; i < pages && c->head && !c->lies; i++) {
+		void **p = c->head;
+		c->head = *p;
+		free_page(p);
+		c->pages--;
+		c->dropped++;
+	}
+}
+
+static int cache_fill(struct page_cache_app *c, unsigned long pages)
+{
+	for (unsigned long i = 0; i < pages; i++) {
+		void **p = alloc_page();
+		CHECK(p != NULL);
+		*p = c->head;
+		c->head = p;
+		c->pages++;
+	}
+	return 0;
+}
+
+static void cache_empty(struct page_cache_app *c)
+{
+	c->lies = false;
+	cache_drop(c->pages, c);
+}
+
+static unsigned long used_pages(void) { return frames_in_state(FRAME_USED) + frames_in_state(FRAME_RESERVED); }
+
+/* A target below what is used: the floor leaves the cache out, and the balloon drops just enough of it. */
+int test_shrinker_drops_to_target_below_used(void)
+{
+	unit_boot(32, 8);
+	static struct page_cache_app c;
+	static struct shrinker s;
+	c = (struct page_cache_app){0};
+	s = (struct shrinker){.name = "cache", .count = cache_count, .drop = cache_drop, .arg = &c};
+	CHECK(cache_fill(&c, 5 * BLOCK_PAGES / 2) == 0);
+	unsigned long used = used_pages();
+	balloon_set_target(BLOCK_PAGES); /* far below what is used */
+	CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
+	CHECK(frames_populated() == tide_floor_pages(used)); /* no shrinker: the old floor */
+	CHECK(c.asked == 0);
+	shrinker_register(&s);
+	CHECK(balloon_stats()->floor_pages == tide_floor_pages(used - c.pages));
+	unsigned long target = used - BLOCK_PAGES; /* below used, above the floor without the cache */
+	balloon_set_target(target);
+	CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
+	CHECK(frames_populated() == target);
+	CHECK(c.dropped >= BLOCK_PAGES && c.pages > 0); /* dropped enough, not all */
+	CHECK(balloon_stats()->refusals == 0);
+	CHECK_INVARIANTS();
+	balloon_set_target(BLOCK_PAGES); /* now down to what the cache cannot cover */
+	CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
+	CHECK(c.pages == 0);
+	CHECK(frames_populated() == balloon_stats()->floor_pages);
+	CHECK(frames_populated() == tide_floor_pages(used_pages()));
+	CHECK_INVARIANTS();
+	shrinker_unregister(&s);
+	return 0;
+}
+
+/* At the host's limit, the cache goes before an allocation fails, and only then is the failure counted. */
+int test_shrinker_before_allocation_fails(void)
+{
+	unit_boot(32, 4);
+	static struct page_cache_app c;
+	static struct shrinker s;
+	c = (struct page_cache_app){0};
+	s = (struct shrinker){.name = "cache", .count = cache_count, .drop = cache_drop, .arg = &c};
+	CHECK(cache_fill(&c, BLOCK_PAGES) == 0);
+	shrinker_register(&s);
+	host_set_max_pages((long)frames_populated()); /* no growth */
+	unsigned long failures = page_alloc_failures(), free_then = nr_free_pages(), got = 0;
+	void **mine = NULL, **p;
+	while ((p = alloc_page())) {
+		*p = mine;
+		mine = p;
+		got++;
+		CHECK(page_alloc_failures() == failures);
+	}
+	CHECK(page_alloc_failures() == failures + 1);
+	CHECK(c.pages == 0 && c.dropped == BLOCK_PAGES);
+	CHECK(got == free_then + BLOCK_PAGES);
+	CHECK_INVARIANTS();
+	while (mine) {
+		p = mine;
+		mine = *p;
+		free_page(p);
+	}
+	shrinker_unregister(&s);
+	return 0;
+}
+
+/* A shrinker that counts pages it never drops: the balloon keeps the margin free and says so, no hypercall refused. */
+int test_shrinker_that_lies_keeps_the_margin(void)
+{
+	unit_boot(32, 8);
+	static struct page_cache_app c;
+	static struct shrinker s;
+	c = (struct page_cache_app){.lies = true};
+	s = (struct shrinker){.name = "liar", .count = cache_count, .drop = cache_drop, .arg = &c};
+	CHECK(cache_fill(&c, 2 * BLOCK_PAGES) == 0);
+	shrinker_register(&s);
+	balloon_set_target(BLOCK_PAGES);
+	CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
+	CHECK(c.asked > 0 && c.pages == 2 * BLOCK_PAGES);
+	unsigned long used = used_pages();
+	CHECK(frames_populated() == tide_floor_pages(used)); /* what the floor keeps without the liar's count */
+	CHECK(balloon_stats()->refusals == 0);
+	CHECK_INVARIANTS();
+	cache_empty(&c);
+	shrinker_unregister(&s);
+	return 0;
+}
