@@ -18,11 +18,9 @@ CC := gcc
 
 XEN_CPPFLAGS := -D__XEN_INTERFACE_VERSION__=0x00040e00
 KCPPFLAGS := -Iinclude -Ikernel/include -Ikernel/arch/x86_64 $(XEN_CPPFLAGS)
-KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
-	-mno-red-zone -mno-sse -mno-mmx -mno-sse2 -mno-avx -mcmodel=small -fno-common \
-	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -flto=auto -Wall -Wextra -Werror
-KLDFLAGS := $(KCFLAGS) -nostdlib -static -no-pie -Wl,-T,kernel/arch/x86_64/kernel.ld \
-	-Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--build-id=none
+include mk/flags.mk
+KCFLAGS := $(TIDE_CFLAGS) -Werror
+KLDFLAGS := $(KCFLAGS) $(TIDE_LDFLAGS) -Wl,-T,kernel/arch/x86_64/kernel.ld
 
 # One kernel library per platform, the platform picked by the source files
 # (no #ifdef), over the same memory core, scheduler and libc subset:
@@ -133,6 +131,35 @@ $(BUILD)/bench-sampler: $(BENCH_SAMPLER_SRC) $(wildcard tided/bench/*.h) tided/x
 
 all: $(BUILD)/bench-sampler
 
+# ---- make install: the library for applications outside the tree, and the host side ----
+# PREFIX/lib/libtide{,-pvh,-direct}.a, PREFIX/include/tide/ (the public
+# headers only: include/tide/), PREFIX/share/tide/ (app.mk, flags.mk and the
+# linker scripts); install-host (tided/tided.mk) adds tided and tidectl.
+PREFIX ?= /usr/local
+TIDE_LIBS := $(BUILD)/libtide.a $(BUILD)/libtide-pvh.a $(BUILD)/libtide-direct.a
+
+install-lib: $(TIDE_LIBS)
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/lib $(TIDE_LIBS)
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/include/tide include/tide/*.h
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/tide mk/app.mk mk/flags.mk
+	install -D -m 0644 kernel/arch/x86_64/kernel.ld $(DESTDIR)$(PREFIX)/share/tide/tide-pv.ld
+	install -D -m 0644 kernel/arch/x86_64/pvh/pvh.ld $(DESTDIR)$(PREFIX)/share/tide/tide-pvh.ld
+
+install: install-lib install-host
+
+# examples/hello built the way an application outside the tree is: from an
+# install into $(BUILD)/prefix, in its own directory, by its own Makefile;
+# once for PV (hello.elf) and once for PVH (hello-pvh.elf beside it), which
+# the domu suite boots under xl.
+EXAMPLE_PREFIX := $(abspath $(BUILD)/prefix)
+examples: $(TIDE_LIBS)
+	$(MAKE) --no-print-directory install-lib PREFIX=$(EXAMPLE_PREFIX) DESTDIR=
+	rm -rf $(BUILD)/examples && mkdir -p $(BUILD)/examples/pvh
+	cp -r examples/hello $(BUILD)/examples/ && cp -r examples/hello $(BUILD)/examples/pvh/
+	$(MAKE) --no-print-directory -C $(BUILD)/examples/hello TIDE=$(EXAMPLE_PREFIX)
+	$(MAKE) --no-print-directory -C $(BUILD)/examples/pvh/hello TIDE=$(EXAMPLE_PREFIX) TIDE_PLATFORM=pvh
+	cp $(BUILD)/examples/pvh/hello/hello.elf $(BUILD)/examples/hello/hello-pvh.elf
+
 # ---- commands (each first makes sure the Debian packages are there) ----
 deps:
 	tools/deps --install
@@ -140,6 +167,7 @@ deps:
 check:
 	tools/deps
 	$(MAKE) all $(BUILD)/unit-tests $(BUILD)/fuzz-core
+	$(MAKE) examples
 	tools/run-tests
 
 fuzz: $(BUILD)/fuzz-core
@@ -172,6 +200,6 @@ bench-large:
 clean:
 	rm -rf $(BUILD) out
 
-.PHONY: all deps check demo bench bench-large fuzz soak clean
+.PHONY: all deps check demo bench bench-large fuzz soak clean install install-lib examples
 -include $(shell find $(BUILD)/kernel $(BUILD)/apps $(BUILD)/tests -name '*.d' -type f 2>/dev/null)
 .SECONDARY:

@@ -1,6 +1,20 @@
-/* Human-readable reports of the memory state, for the console. */
+/*
+ * The guest's memory, as numbers for the application (mem_info) and as
+ * human-readable reports for the console. Pages are 4 KiB.
+ */
 #ifndef TIDE_MEM_REPORT_H
 #define TIDE_MEM_REPORT_H
+
+struct mem_info {
+	unsigned long held_pages;   /* what the host gave the guest (Xen's tot_pages) */
+	unsigned long free_pages;   /* free in the page allocator */
+	unsigned long used_pages;   /* allocated, the kernel's own metadata included */
+	unsigned long target_pages; /* what the balloon follows (tide/balloon.h) */
+	unsigned long floor_pages;  /* the least it would shrink to now */
+};
+
+/* The numbers now. */
+void mem_info(struct mem_info *out);
 
 /* Frame states, reserved kinds, blocks and free chunks per order, as a table. */
 void mem_report_states(void);

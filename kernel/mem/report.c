@@ -6,6 +6,18 @@
 #include <tide/buddy.h>
 #include <tide/platform.h>
 
+void mem_info(struct mem_info *out)
+{
+	const struct balloon_stats *b = balloon_stats();
+	*out = (struct mem_info){
+		.held_pages = frames_populated(),
+		.free_pages = nr_free_pages(),
+		.used_pages = frames_in_state(FRAME_USED) + frames_in_state(FRAME_RESERVED),
+		.target_pages = b->target_pages,
+		.floor_pages = b->floor_pages,
+	};
+}
+
 static void bar(unsigned long part, unsigned long whole)
 {
 	char line[41];
