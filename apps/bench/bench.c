@@ -16,6 +16,7 @@
  * the same machine (software emulation drifts).
  */
 #include <tide/balloon.h>
+#include <tide/frame.h>
 #include <tide/kernel.h>
 #include <tide/lib.h>
 #include <tide/mem_check.h>

@@ -6,6 +6,7 @@
  * sample after each step.
  */
 #include <tide/balloon.h>
+#include <tide/frame.h>
 #include <tide/heap.h>
 #include <tide/kernel.h>
 #include <tide/lib.h>

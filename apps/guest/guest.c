@@ -13,6 +13,7 @@
  *                    beside (and independent of) the allocation above
  * Otherwise it idles while its threads follow memory/target and report.
  */
+#include <tide/frame.h>
 #include <tide/kernel.h>
 #include <tide/lib.h>
 #include <tide/mem_report.h>

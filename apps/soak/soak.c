@@ -21,6 +21,7 @@
  *   seed=S       its random choices (default 1)
  *   pass_ms=P    time between verifying passes (default 500)
  */
+#include <tide/frame.h>
 #include <tide/kernel.h>
 #include <tide/lib.h>
 #include <tide/mem_check.h>
