@@ -5,7 +5,8 @@
 # the tree and build it there for each platform with its own three-line
 # Makefile. Also: the install holds the public headers and nothing else, a
 # private header cannot be reached from outside, and a wrong platform is
-# refused by name. Needs `make all` first (make check does it).
+# refused by name. The PV image boots as a dom0 of Xen and the direct one
+# by QEMU alone. Needs `make all` first (make check does it).
 set -uo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
@@ -71,6 +72,21 @@ for platform in pv pvh direct; do
 		pv) [[ $pvh_note == 0 ]] || problems+=("a PV image with a PVH entry note") ;;
 		*) [[ $pvh_note == 1 ]] || problems+=("no PVH entry note") ;;
 		esac
+	fi
+	# and it runs: PV as a dom0 of Xen (tools/xenrun), direct by QEMU alone (tools/qemurun); PV and PVH
+	# under xl are the domu suite's (domu/hello_shrinks_below_used)
+	runner=()
+	case $platform in
+	pv) runner=("$here/tools/xenrun" --mem 64 --max 512) ;;
+	direct) runner=("$here/tools/qemurun" --mem 128) ;;
+	esac
+	if [[ ${#problems[@]} == 0 && ${#runner[@]} -gt 0 ]]; then
+		"${runner[@]}" --quiet --log "$tmp/boot.log" "$app/hello.elf" run_s=2 cache_mib=4 > /dev/null 2>&1
+		rc=$?
+		[[ $rc == 0 ]] || problems+=("hello exited $rc: $(tr -d '\r' < "$tmp/boot.log" | tail -n 3 | tr '\n' ' ')")
+		for line in "hello from Tide" "hello: holds .*cache 4 MiB" "hello: goodbye"; do
+			grep -a -q -e "$line" "$tmp/boot.log" || problems+=("hello never printed /$line/")
+		done
 	fi
 	verdict "app_outside_tree_$platform" "${problems[@]}"
 done
