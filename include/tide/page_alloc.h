@@ -4,11 +4,11 @@
  *
  * Contract:
  *   - alloc_pages() never panics and never loops. When free memory runs
- *     low, or no free chunk is large enough, it first grows the guest (the
- *     balloon's grow on shortage, up to the host's limit), then asks the
- *     application's shrinkers (tide/shrinker.h) to drop what they can, and
- *     only then returns NULL, counted in page_alloc_failures() (the
- *     pressure the guest reports to the host).
+ *     low it first asks the application's shrinkers (tide/shrinker.h) to
+ *     drop what they can, then grows the guest (the balloon's grow on
+ *     shortage, up to the host's limit; a new block when no free chunk is
+ *     large enough), and only then returns NULL, counted in
+ *     page_alloc_failures() (pressure the guest reports to the host).
  *   - free_pages() takes what alloc_pages() gave, with the same order;
  *     NULL is ignored.
  *   - Frames are not zeroed.

@@ -12,15 +12,17 @@
  *     must not block. Tide measures what the guest's free memory gained;
  *     it does not take the application's word for it.
  *   - Tide asks the shrinkers, in the order they were registered:
- *       before an allocation fails: growth on shortage could not make room
- *         (the host's limit, a refusal, a backoff), so the application's
- *         cache goes before an allocation returns NULL and is counted as
- *         pressure (page_alloc_failures(), reported to the host);
+ *       when free memory runs low, before the guest grows on shortage:
+ *         the application's caches make room first, and only what they
+ *         cannot cover makes the guest ask the host for memory (growth on
+ *         shortage, reported as alloc_waits) and, when that fails too,
+ *         makes an allocation fail (page_alloc_failures(), reported as
+ *         alloc_failures): a cache never draws memory from the host by
+ *         itself, nor shows as pressure;
  *       when the host's target is below what the guest holds: the floor
  *         the balloon keeps counts only what the shrinkers could not drop
  *         (used - count, plus the margin of tide/floor.h), and the balloon
  *         asks them to drop what it needs to reach the target.
- *     A guest that can grow from the host grows before it drops a cache.
  *   - An allocation made inside drop() never calls the shrinkers again.
  *   - The struct is the caller's and stays registered until
  *     shrinker_unregister(); next is Tide's. Registering it again while

@@ -284,18 +284,27 @@ static int alloc_now(unsigned order, pfn_t *out)
 
 static bool below_watermark(unsigned long need) { return nr_free_pages() < need + low_watermark; }
 
+/* The free pages an allocation of need pages lacks to leave the low watermark free (0: none). */
+static unsigned long shortfall(unsigned long need)
+{
+	return below_watermark(need) ? need + low_watermark - nr_free_pages() : 0;
+}
+
 static void *alloc_pages_slow(unsigned order)
 {
 	unsigned long need = 1UL << order;
 	pfn_t p;
-	if (shortage_hook && below_watermark(need))
-		shortage_hook(need + low_watermark - nr_free_pages(), false);
+	/* the application's caches first: only what they cannot cover is pressure on the host */
+	if (shortfall(need))
+		shrinkers_drop(MAX(shortfall(need), SHRINK_BATCH_PAGES));
+	if (shortage_hook && shortfall(need))
+		shortage_hook(shortfall(need), false);
 	if (alloc_now(order, &p) == 0)
 		return frame_to_virt(p);
 	/* enough free pages, none contiguous enough: only a new block helps */
 	if (shortage_hook && order > 0 && shortage_hook(need, true) == 0 && alloc_now(order, &p) == 0)
 		return frame_to_virt(p);
-	/* the guest cannot grow: the application's caches go before the allocation fails */
+	/* the guest cannot grow: whatever the caches still hold goes before the allocation fails */
 	if (shrinkers_drop(need) > 0 && alloc_now(order, &p) == 0)
 		return frame_to_virt(p);
 	alloc_failures++;

@@ -2,6 +2,9 @@
 #ifndef TIDE_MEM_SHRINKERS_H
 #define TIDE_MEM_SHRINKERS_H
 
+/* The least the allocator asks them for when free memory runs low, so that a shortage costs one call, not one per page. */
+#define SHRINK_BATCH_PAGES 128UL
+
 /* The pages the registered shrinkers could drop now (their counts summed; 0 while they are dropping). */
 unsigned long shrinkers_droppable(void);
 /*

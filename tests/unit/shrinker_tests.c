@@ -144,3 +144,31 @@ int test_shrinker_that_lies_keeps_the_margin(void)
 	shrinker_unregister(&s);
 	return 0;
 }
+
+/* With room to grow, the cache still goes first: the guest grows (pressure on the host) only once it is empty. */
+int test_shrinker_before_growth(void)
+{
+	static struct page_cache_app c;
+	static struct shrinker s;
+	c = (struct page_cache_app){0};
+	s = (struct shrinker){.name = "cache", .count = cache_count, .drop = cache_drop, .arg = &c};
+	unit_boot(32, 4);
+	CHECK(cache_fill(&c, BLOCK_PAGES) == 0);
+	shrinker_register(&s);
+	unsigned long held = frames_populated(), grown = balloon_stats()->shortage_grown;
+	unsigned long failures = page_alloc_failures();
+	bool grew = false;
+	for (unsigned long i = 0; i < 8 * BLOCK_PAGES && !grew; i++) {
+		CHECK(alloc_page() != NULL);
+		if (frames_populated() > held) {
+			CHECK(c.pages == 0); /* grown only with the cache gone */
+			CHECK(balloon_stats()->shortage_grown == grown + 1);
+			grew = true;
+		}
+	}
+	CHECK(grew && c.dropped == BLOCK_PAGES);
+	CHECK(page_alloc_failures() == failures);
+	CHECK_INVARIANTS();
+	shrinker_unregister(&s);
+	return 0;
+}

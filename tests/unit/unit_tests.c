@@ -380,6 +380,7 @@ static const struct {
 	{test_shrinker_drops_to_target_below_used, "shrinker_drops_to_target_below_used"},
 	{test_shrinker_before_allocation_fails, "shrinker_before_allocation_fails"},
 	{test_shrinker_that_lies_keeps_the_margin, "shrinker_that_lies_keeps_the_margin"},
+	{test_shrinker_before_growth, "shrinker_before_growth"},
 	{test_balloon_grows_by_hotplug, "balloon_grows_by_hotplug"},
 	{test_balloon_hold_stops_every_change, "balloon_hold_stops_every_change"},
 	{test_balloon_shrink_for_suspend_keeps_blocks, "balloon_shrink_for_suspend_keeps_blocks"},
