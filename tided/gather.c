@@ -54,6 +54,7 @@ static bool read_domain(struct xs_handle *xs, const char *base, struct guest_fac
 	field(xs, base, "data/tide/floor_kib", &f->floor);
 	field(xs, base, "data/tide/alloc_waits", &f->waits);
 	field(xs, base, "data/tide/alloc_failures", &f->failures);
+	field(xs, base, "data/tide/droppable_kib", &f->droppable);
 	return true;
 }
 

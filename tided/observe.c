@@ -10,11 +10,16 @@
  *  - free is clamped to [0, current]; a floor above current + that lag is no floor;
  *  - counters that are missing, negative, above 2^40 or going backwards carry
  *    no pressure;
- *  - its use (total - free) may not be far above its own floor (the floor is
- *    its use plus a margin, tide/floor.h): a guest that says it uses much more
- *    than its floor is not credible; its counters are then ignored and its
- *    use is taken to be its floor (the memory it holds but never touches
- *    shows up as free memory, which tided takes back like any other).
+ *  - what it reports as droppable (its application's caches, which its
+ *    shrinkers drop when its target goes below what it uses) counts as
+ *    free, not as use: tided takes it back like free memory, and the guest
+ *    drops it when asked (clamped to its use);
+ *  - its use (total - free - droppable) may not be far above its own floor
+ *    (the floor is that use plus a margin, tide/floor.h): a guest that says
+ *    it uses much more than its floor is not credible; its counters are then
+ *    ignored and its use is taken to be its floor (the memory it holds but
+ *    never touches shows up as free memory, which tided takes back like any
+ *    other).
  */
 #include "policy_impl.h"
 
@@ -124,6 +129,9 @@ static int sanitize(const struct policy *pol, struct work *w, uint64_t now)
 	uint64_t total = (uint64_t)f->total.value;
 	uint64_t free = f->free.value < 0 ? 0 : min_u64((uint64_t)f->free.value, total);
 	uint64_t used = total - free;
+	uint64_t droppable = f->droppable.valid && f->droppable.value > 0 ? min_u64((uint64_t)f->droppable.value, used) : 0;
+	used -= droppable;
+	free += droppable;
 	if (w->floor && used > w->floor + max_u64(pol->p.claim_slack_kib, w->cur / 4)) {
 		w->credible = false;
 		used = min_u64(w->floor, total);

@@ -110,6 +110,7 @@ struct guest_facts {
 	uint64_t target_kib;
 	bool marked_uncooperative; /* memory/uncooperative = 1 in xenstore */
 	struct report_field total, free, floor, waits, failures;
+	struct report_field droppable; /* used, but the guest's shrinkers could drop it (data/tide/droppable_kib) */
 	uint64_t min_kib, max_kib; /* bounds as resolved by the daemon (config, tidectl, defaults) */
 	/* what tided kept of this guest in xenstore (its last round before a
 	 * restart), read when it first sees the guest; "" if none */

@@ -75,6 +75,7 @@ enum balloon_state {
 struct balloon_stats {
 	unsigned long target_pages;
 	unsigned long floor_pages;     /* the floor now (tide/floor.h) */
+	unsigned long droppable_pages; /* what the shrinkers could drop now (tide/shrinker.h) */
 	unsigned long refusals;	       /* steps the hypervisor refused or half-fulfilled */
 	unsigned long shortages;       /* calls from the allocator */
 	unsigned long shortage_grown;  /* ... that made memory available */

@@ -60,6 +60,7 @@ const struct balloon_stats *balloon_stats(void)
 	stats.blocks_unplugged = elastic_stats()->blocks_unplugged;
 	stats.meta_moved = elastic_stats()->meta_moved;
 	stats.floor_pages = floor_pages();
+	stats.droppable_pages = shrinkers_droppable();
 	return &stats;
 }
 

@@ -140,12 +140,13 @@ static void take_shutdown(void)
  * again. A failed write is logged once and retried every period.
  */
 enum report_node {
-	NODE_TOTAL, NODE_FREE, NODE_TARGET, NODE_FLOOR, NODE_WAITS, NODE_FAILURES, NODE_STATE, NODE_FEATURE,
-	NODE_COUNT
+	NODE_TOTAL, NODE_FREE, NODE_TARGET, NODE_FLOOR, NODE_WAITS, NODE_FAILURES, NODE_DROPPABLE, NODE_STATE,
+	NODE_FEATURE, NODE_COUNT
 };
 static const char *const node_path[NODE_COUNT] = {
 	"data/meminfo_total", "data/meminfo_free", "data/tide/target_kib", "data/tide/floor_kib",
-	"data/tide/alloc_waits", "data/tide/alloc_failures", "data/tide/state", "data/feature-balloon",
+	"data/tide/alloc_waits", "data/tide/alloc_failures", "data/tide/droppable_kib", "data/tide/state",
+	"data/feature-balloon",
 };
 static char written[NODE_COUNT][24]; /* what xenstore holds, as far as the guest knows */
 static bool write_failure_logged;
@@ -196,6 +197,7 @@ static void report_all(unsigned long lies, bool missing_only)
 		[NODE_FLOOR] = PAGES_TO_KIB(b->floor_pages),
 		[NODE_WAITS] = lying ? (1UL << 50) + lies : b->shortage_grown,
 		[NODE_FAILURES] = page_alloc_failures(),
+		[NODE_DROPPABLE] = PAGES_TO_KIB(b->droppable_pages),
 	};
 	for (int i = 0; i < NODE_STATE; i++)
 		if (!missing_only || !written[i][0])

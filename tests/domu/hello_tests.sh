@@ -31,3 +31,26 @@ hello_shrinks_below_used() {
 }
 
 run_both hello_shrinks_below_used hello_shrinks_below_used
+
+# Under tided, hello's cache counts as free (it reports it as
+# data/tide/droppable_kib): tided takes the idle guest's memory back, and
+# hello drops its cache as its target falls, with no allocation failed and
+# no uncooperative mark. (tided_start is tests/domu/tided_tests.sh's.)
+droppable_at_least() { d=$(xsr "$1" data/tide/droppable_kib); [ -n "$d" ] && [ "$d" -ge "$2" ]; }
+
+hello_cache_taken_by_tided() {
+	tided_start "policy=fluid
+hello min=48 max=512"
+	create_from "$HELLO" hello 256 512 "cache_mib=160"
+	wait_log hello "^hello: holds .*cache 160 MiB" 20
+	wait_for 5 droppable_at_least hello $((160 * 1024)) ||
+		{ echo "# hello reports $(xsr hello data/tide/droppable_kib) KiB droppable with a 160 MiB cache" >&2; return 1; }
+	wait_for 40 holds_at_most hello 96 ||
+		{ echo "# hello holds $(mem_mib hello) MiB 40 s after it went idle with a 160 MiB cache" >&2; return 1; }
+	wait_log hello "^hello: dropped" 5
+	[ "$(xsr hello data/tide/alloc_failures)" = 0 ]
+	[ -z "$(xsr hello memory/uncooperative 2>/dev/null)" ] || { echo "# hello was marked uncooperative" >&2; return 1; }
+	grep -q "hello (dom[0-9]*): target .* -> " /tmp/tided.log
+}
+
+run_both hello_cache_taken_by_tided hello_cache_taken_by_tided

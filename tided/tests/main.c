@@ -55,6 +55,7 @@ static const struct {
 	{"late_report_shares_fairly", test_late_report_shares_fairly},
 	{"liar_held_to_fair_share", test_liar_held_to_fair_share},
 	{"liar_taken_back", test_liar_taken_back},
+	{"cache_counts_as_free", test_cache_counts_as_free},
 	{"restart_keeps_pace", test_restart_keeps_pace},
 	{"floor_spike_during_reclaim", test_floor_spike_during_reclaim},
 	{"roster_events", test_roster_events},

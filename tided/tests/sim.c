@@ -79,10 +79,11 @@ static void report(struct sim *s, struct sim_guest *g, struct guest_facts *f)
 	switch (g->report) {
 	case REPORT_TRUE:
 		fld(&f->total, (int64_t)g->cur);
-		fld(&f->free, (int64_t)(g->cur - min_u(g->used, g->cur)));
+		fld(&f->free, (int64_t)(g->cur - min_u(g->used + g->cache, g->cur)));
 		fld(&f->floor, g->floor_zero ? 0 : (int64_t)floor_of(g));
 		fld(&f->waits, (int64_t)g->waits);
 		fld(&f->failures, (int64_t)g->failures);
+		fld(&f->droppable, (int64_t)g->cache);
 		break;
 	case REPORT_LIE: /* as lie_free_kib=0: nothing free, and a huge, growing alloc_waits */
 		fld(&f->total, (int64_t)g->cur);
@@ -103,6 +104,8 @@ static void report(struct sim *s, struct sim_guest *g, struct guest_facts *f)
 		fld(&f->waits, r & 1 ? odd[r % 8] : (int64_t)(r % 1000));
 		r = rnd(&g->rng);
 		fld(&f->failures, r & 1 ? odd[r % 8] : (int64_t)(r % 1000));
+		r = rnd(&g->rng);
+		fld(&f->droppable, r & 1 ? odd[r % 8] : (int64_t)(r % (g->cur * 2 + 1)));
 		f->total.valid = (r >> 8) % 5 != 0;
 		break;
 	}
@@ -119,6 +122,7 @@ static void copy_report(struct guest_facts *to, const struct guest_facts *from)
 	to->floor = from->floor;
 	to->waits = from->waits;
 	to->failures = from->failures;
+	to->droppable = from->droppable;
 }
 
 void sim_facts(struct sim *s)
@@ -193,7 +197,11 @@ static void guest_acts(struct sim *s, struct sim_guest *g)
 		g->used = used;
 	}
 	uint64_t low = 256; /* Tide grows when fewer than 64 pages would be left */
-	if (want + low > g->cur) {
+	/* the shrinkers go first: the cache makes room for the workload and for a lower target */
+	uint64_t firm = max_u(want, g->used);
+	if (firm + g->cache + low > g->cur)
+		g->cache -= min_u(g->cache, firm + g->cache + low - g->cur);
+	if (want + g->cache + low > g->cur) {
 		uint64_t need = want + low - g->cur;
 		need = (need + MiB(2) - 1) / MiB(2) * MiB(2);
 		uint64_t room = g->xen_max > g->cur ? g->xen_max - g->cur : 0;
@@ -205,9 +213,9 @@ static void guest_acts(struct sim *s, struct sim_guest *g)
 				g->balloon = g->cur;
 		}
 	}
-	if (want > g->cur) {
+	if (want + g->cache > g->cur) {
 		g->failures++;
-		g->used = g->cur;
+		g->used = g->cur - g->cache;
 	} else {
 		g->used = want;
 	}

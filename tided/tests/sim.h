@@ -31,6 +31,7 @@ struct sim_guest {
 	uint64_t balloon;           /* the target its balloon follows */
 	bool marked;                /* memory/uncooperative */
 	uint64_t used;              /* what the workload holds */
+	uint64_t cache;             /* on top of used: what its shrinkers drop when memory is short (droppable) */
 	uint64_t min, max;          /* bounds */
 	bool ignore_targets;
 	enum sim_report report;

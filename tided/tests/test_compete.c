@@ -177,6 +177,52 @@ void test_liar_taken_back(void)
 	CHECK(!s.out[0].credible, "the liar's report passes for credible");
 }
 
+/* Hides a guest's droppable report, as if it counted its cache as use. */
+static void hide_droppable(struct sim *s, struct sim_guest *g, struct guest_facts *f)
+{
+	(void)s, (void)g;
+	f->droppable.valid = false;
+}
+
+/*
+ * A guest whose application keeps a 900 MiB cache its shrinkers can drop
+ * reports it as droppable: tided counts it as free, not as use, so the
+ * guest stays credible, its idle memory is taken back (it drops its cache
+ * as its target falls), and a burst beside it is served. With the same
+ * cache counted as use, its use is far above its floor (which leaves the
+ * cache out) and its report is not credible.
+ */
+void test_cache_counts_as_free(void)
+{
+	for (int hidden = 0; hidden <= 1; hidden++) {
+		static struct sim s;
+		sim_init(&s, MiB(1400));
+		struct sim_guest *c = sim_add(&s, "cache", MiB(1024), MiB(64), MiB(1024));
+		c->used = MiB(20), c->cache = MiB(900);
+		c->mangle = hidden ? hide_droppable : NULL;
+		struct sim_guest *b = sim_add(&s, "burst", MiB(128), MiB(64), MiB(1024));
+		b->used = MiB(20);
+		b->demand = demand_burst, b->a = MiB(20), b->b = s.now + 30000, b->c = MiB(40), b->d = MiB(580);
+		sim_round(&s);
+		bool credible = s.out[0].credible;
+		if (hidden) {
+			CHECK(!credible, "a 900 MiB cache counted as use passes for credible");
+			continue;
+		}
+		CHECK(credible, "the cache guest's report is not credible");
+		uint64_t top = 0;
+		unsigned failing = failing_rounds(&s, b, 120, &top, c);
+		CHECK(!s.err[0], "%s", s.err);
+		CHECK(s.out[0].credible, "the cache guest's report stopped being credible");
+		CHECK(b->used == MiB(600), "the burst got to %llu MiB used of 600", mib(b->used));
+		CHECK(failing <= 2, "the burst failed allocations in %u rounds", failing);
+		CHECK(c->cur < MiB(800) && c->cache < MiB(800), "the cache guest holds %llu MiB, its cache %llu MiB",
+		      mib(c->cur), mib(c->cache));
+		CHECK(c->failures == 0, "the cache guest's own allocations failed %llu times",
+		      (unsigned long long)c->failures);
+	}
+}
+
 /*
  * tided killed during a burst, one round after it gave the guest memory,
  * and started again 2 s later, when the guest has less than the 2 s runway

@@ -23,6 +23,7 @@ void test_operator_target_taken_back(void);
 void test_late_report_shares_fairly(void);
 void test_liar_held_to_fair_share(void);
 void test_liar_taken_back(void);
+void test_cache_counts_as_free(void);
 void test_restart_keeps_pace(void);
 void test_floor_spike_during_reclaim(void);
 void test_roster_events(void);

@@ -37,6 +37,9 @@
  *                          from the first report on
  *   data/tide/alloc_waits  allocations that had to wait for memory to grow
  *   data/tide/alloc_failures  allocations that failed (pressure)
+ *   data/tide/droppable_kib  what the application's shrinkers could drop
+ *                          now (tide/shrinker.h): used, but not needed; the
+ *                          floor leaves it out
  *   data/tide/state        the balloon's state (idle, growing, ...)
  *   control/shutdown       "poweroff" or "halt" ends the guest (status 0),
  *                          "reboot" asks the toolstack to restart it,
