@@ -134,9 +134,12 @@ all: $(BUILD)/bench-sampler
 # ---- make install: the library for applications outside the tree, and the host side ----
 # PREFIX/lib/libtide{,-pvh,-direct}.a, PREFIX/include/tide/ (the public
 # headers only: include/tide/), PREFIX/share/tide/ (app.mk, flags.mk and the
-# linker scripts); install-host (tided/tided.mk) adds tided and tidectl.
+# linker scripts), PREFIX/lib/pkgconfig/tide-{pv,pvh,direct}.pc; install-host
+# (tided/tided.mk) adds tided and tidectl.
 PREFIX ?= /usr/local
 TIDE_LIBS := $(BUILD)/libtide.a $(BUILD)/libtide-pvh.a $(BUILD)/libtide-direct.a
+# platform:library:linker script, as app.mk picks them (and a pkg-config file each)
+TIDE_PLATFORMS := pv:libtide.a:tide-pv.ld pvh:libtide-pvh.a:tide-pvh.ld direct:libtide-direct.a:tide-pvh.ld
 
 install-lib: $(TIDE_LIBS)
 	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/lib $(TIDE_LIBS)
@@ -144,6 +147,9 @@ install-lib: $(TIDE_LIBS)
 	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/tide mk/app.mk mk/flags.mk
 	install -D -m 0644 kernel/arch/x86_64/kernel.ld $(DESTDIR)$(PREFIX)/share/tide/tide-pv.ld
 	install -D -m 0644 kernel/arch/x86_64/pvh/pvh.ld $(DESTDIR)$(PREFIX)/share/tide/tide-pvh.ld
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	$(foreach p,$(TIDE_PLATFORMS),tools/pcfile $(subst :, ,$(p)) $(PREFIX) $(TIDE_VERSION) "$(TIDE_CFLAGS)" \
+		"$(TIDE_LDFLAGS)" > $(DESTDIR)$(PREFIX)/lib/pkgconfig/tide-$(firstword $(subst :, ,$(p))).pc;)
 
 install: install-lib install-host
 

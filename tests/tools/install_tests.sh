@@ -29,6 +29,7 @@ problems=()
 make -s -C "$here" install PREFIX=$prefix DESTDIR="$dest" > "$tmp/install.log" 2>&1 ||
 	problems+=("make install failed: $(tail -n 3 "$tmp/install.log" | tr '\n' ' ')")
 for f in lib/libtide.a lib/libtide-pvh.a lib/libtide-direct.a share/tide/app.mk share/tide/flags.mk \
+	lib/pkgconfig/tide-pv.pc lib/pkgconfig/tide-pvh.pc lib/pkgconfig/tide-direct.pc \
 	share/tide/tide-pv.ld share/tide/tide-pvh.ld sbin/tided sbin/tidectl share/man/man8/tided.8 \
 	share/man/man5/tided.conf.5 lib/systemd/system/tided.service; do
 	[[ -f $tide/$f ]] || problems+=("make install did not install $prefix/$f under DESTDIR")
@@ -90,6 +91,24 @@ for platform in pv pvh direct; do
 	fi
 	verdict "app_outside_tree_$platform" "${problems[@]}"
 done
+
+# The same application built without make, by the pkg-config file (the prefix moved to where DESTDIR put it)
+problems=()
+pc() { PKG_CONFIG_PATH=$tide/lib/pkgconfig pkg-config --define-variable=prefix="$tide" "$@"; }
+if ! pc --exists tide-pv tide-pvh tide-direct; then
+	problems+=("pkg-config finds no tide-pv, tide-pvh or tide-direct in $prefix/lib/pkgconfig")
+else
+	# shellcheck disable=SC2046 # the flags are words
+	gcc $(pc --cflags tide-pv) -c "$here/examples/hello/main.c" -o "$tmp/pc-main.o" 2> "$tmp/pc.err" &&
+		gcc -o "$tmp/pc-hello.elf" "$tmp/pc-main.o" $(pc --libs tide-pv) 2>> "$tmp/pc.err" ||
+		problems+=("hello did not build by pkg-config: $(head -n 3 "$tmp/pc.err" | tr '\n' ' ')")
+	if [[ ${#problems[@]} == 0 ]]; then
+		"$here/tools/xenrun" --mem 64 --max 512 --quiet --log "$tmp/pc-boot.log" "$tmp/pc-hello.elf" run_s=1 \
+			cache_mib=4 > /dev/null 2>&1 || problems+=("the pkg-config build of hello exited $?")
+		grep -a -q "hello: goodbye" "$tmp/pc-boot.log" || problems+=("the pkg-config build of hello never said goodbye")
+	fi
+fi
+verdict app_by_pkg_config "${problems[@]}"
 
 problems=()
 cp -r "$here/examples/hello" "$tmp/app-bad"
