@@ -11,19 +11,8 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-failed=0
 
-# verdict NAME PROBLEM...: ok when there is none
-verdict() {
-	local name=$1; shift
-	if [[ $# == 0 ]]; then
-		echo "ok - unit/$name"
-	else
-		printf '# %s\n' "$@"
-		echo "not ok - unit/$name"
-		failed=$((failed + 1))
-	fi
-}
+. "$here/tests/tools/verdict.sh"
 
 for b in tided tidectl tided-qemu; do
 	[[ -x $here/build/$b ]] || { echo "not ok - unit/deb_build # no build/$b (make build/$b)"; exit 1; }

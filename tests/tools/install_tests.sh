@@ -14,16 +14,7 @@ trap 'rm -rf "$tmp"' EXIT
 prefix=/opt/tide-test dest=$tmp/dest
 tide=$dest$prefix
 
-# verdict NAME [PROBLEM...]: ok when there is no problem
-verdict() {
-	local name=$1; shift
-	if [[ $# == 0 ]]; then
-		echo "ok - unit/$name"
-	else
-		printf '# %s\n' "$@"
-		echo "not ok - unit/$name"
-	fi
-}
+. "$here/tests/tools/verdict.sh"
 
 problems=()
 make -s -C "$here" install PREFIX=$prefix DESTDIR="$dest" > "$tmp/install.log" 2>&1 ||
@@ -118,3 +109,4 @@ elif ! grep -q 'TIDE_PLATFORM=arm: Tide builds for pv, pvh or direct' "$tmp/bad.
 	problems+=("TIDE_PLATFORM=arm refused without saying why: $(tail -n 2 "$tmp/bad.log" | tr '\n' ' ')")
 fi
 verdict app_unknown_platform_refused "${problems[@]}"
+[[ $failed == 0 ]]

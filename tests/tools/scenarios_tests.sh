@@ -8,7 +8,6 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 main=$here/tests/guest/main.c
-failed=0
 
 # table_names TABLE: the scenario names in main.c's table TABLE, one a line
 table_names() {
@@ -28,17 +27,7 @@ listed_names() {
 	}' "$here/tests/guest/dom0.list"
 }
 
-# verdict NAME MISSING...: ok when nothing is missing
-verdict() {
-	local name=$1; shift
-	if [[ $# == 0 ]]; then
-		echo "ok - unit/$name"
-	else
-		printf "# %s\n" "$@"
-		echo "not ok - unit/$name"
-		failed=$((failed + 1))
-	fi
-}
+. "$here/tests/tools/verdict.sh"
 
 dom0=$(table_names dom0_tests)
 domu=$(table_names domu_tests)

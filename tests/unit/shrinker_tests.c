@@ -13,9 +13,7 @@
 #include "unit.h"
 
 /*
- * A cache of whole pages, linked through themselves. Each test's cache and
- * shrinker are static, and registered once whatever happens: a test that
- * fails before it unregisters leaves a live one, not a dangling pointer.
+ * A cache of whole pages, linked through themselves.
  */
 struct page_cache_app {
 	void **head;
@@ -50,6 +48,22 @@ static int cache_fill(struct page_cache_app *c, unsigned long pages)
 	return 0;
 }
 
+/*
+ * The cache and shrinker the tests share. Static, and registered once
+ * whatever happens (registering again changes nothing): a test that fails
+ * before it unregisters leaves a live shrinker, not a dangling pointer.
+ * Each test starts them afresh, the cache empty.
+ */
+static struct page_cache_app cache;
+static struct shrinker cache_shrinker;
+
+static void cache_start(bool lies)
+{
+	cache = (struct page_cache_app){.lies = lies};
+	cache_shrinker = (struct shrinker){.name = lies ? "liar" : "cache", .count = cache_count, .drop = cache_drop,
+					   .arg = &cache};
+}
+
 static void cache_empty(struct page_cache_app *c)
 {
 	c->lies = false;
@@ -62,32 +76,29 @@ static unsigned long used_pages(void) { return frames_in_state(FRAME_USED) + fra
 int test_shrinker_drops_to_target_below_used(void)
 {
 	unit_boot(32, 8);
-	static struct page_cache_app c;
-	static struct shrinker s;
-	c = (struct page_cache_app){0};
-	s = (struct shrinker){.name = "cache", .count = cache_count, .drop = cache_drop, .arg = &c};
-	CHECK(cache_fill(&c, 5 * BLOCK_PAGES / 2) == 0);
+	cache_start(false);
+	CHECK(cache_fill(&cache, 5 * BLOCK_PAGES / 2) == 0);
 	unsigned long used = used_pages();
 	balloon_set_target(BLOCK_PAGES); /* far below what is used */
 	CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
 	CHECK(frames_populated() == tide_floor_pages(used)); /* no shrinker: the old floor */
-	CHECK(c.asked == 0);
-	shrinker_register(&s);
-	CHECK(balloon_stats()->floor_pages == tide_floor_pages(used - c.pages));
+	CHECK(cache.asked == 0);
+	shrinker_register(&cache_shrinker);
+	CHECK(balloon_stats()->floor_pages == tide_floor_pages(used - cache.pages));
 	unsigned long target = used - BLOCK_PAGES; /* below used, above the floor without the cache */
 	balloon_set_target(target);
 	CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
 	CHECK(frames_populated() == target);
-	CHECK(c.dropped >= BLOCK_PAGES && c.pages > 0); /* dropped enough, not all */
+	CHECK(cache.dropped >= BLOCK_PAGES && cache.pages > 0); /* dropped enough, not all */
 	CHECK(balloon_stats()->refusals == 0);
 	CHECK_INVARIANTS();
 	balloon_set_target(BLOCK_PAGES); /* now down to what the cache cannot cover */
 	CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
-	CHECK(c.pages == 0);
+	CHECK(cache.pages == 0);
 	CHECK(frames_populated() == balloon_stats()->floor_pages);
 	CHECK(frames_populated() == tide_floor_pages(used_pages()));
 	CHECK_INVARIANTS();
-	shrinker_unregister(&s);
+	shrinker_unregister(&cache_shrinker);
 	return 0;
 }
 
@@ -95,12 +106,9 @@ int test_shrinker_drops_to_target_below_used(void)
 int test_shrinker_before_allocation_fails(void)
 {
 	unit_boot(32, 4);
-	static struct page_cache_app c;
-	static struct shrinker s;
-	c = (struct page_cache_app){0};
-	s = (struct shrinker){.name = "cache", .count = cache_count, .drop = cache_drop, .arg = &c};
-	CHECK(cache_fill(&c, BLOCK_PAGES) == 0);
-	shrinker_register(&s);
+	cache_start(false);
+	CHECK(cache_fill(&cache, BLOCK_PAGES) == 0);
+	shrinker_register(&cache_shrinker);
 	host_set_max_pages((long)frames_populated()); /* no growth */
 	unsigned long failures = page_alloc_failures(), free_then = nr_free_pages(), got = 0;
 	void **mine = NULL, **p;
@@ -111,7 +119,7 @@ int test_shrinker_before_allocation_fails(void)
 		CHECK(page_alloc_failures() == failures);
 	}
 	CHECK(page_alloc_failures() == failures + 1);
-	CHECK(c.pages == 0 && c.dropped == BLOCK_PAGES);
+	CHECK(cache.pages == 0 && cache.dropped == BLOCK_PAGES);
 	CHECK(got == free_then + BLOCK_PAGES);
 	CHECK_INVARIANTS();
 	while (mine) {
@@ -119,7 +127,7 @@ int test_shrinker_before_allocation_fails(void)
 		mine = *p;
 		free_page(p);
 	}
-	shrinker_unregister(&s);
+	shrinker_unregister(&cache_shrinker);
 	return 0;
 }
 
@@ -127,48 +135,42 @@ int test_shrinker_before_allocation_fails(void)
 int test_shrinker_that_lies_keeps_the_margin(void)
 {
 	unit_boot(32, 8);
-	static struct page_cache_app c;
-	static struct shrinker s;
-	c = (struct page_cache_app){.lies = true};
-	s = (struct shrinker){.name = "liar", .count = cache_count, .drop = cache_drop, .arg = &c};
-	CHECK(cache_fill(&c, 2 * BLOCK_PAGES) == 0);
-	shrinker_register(&s);
+	cache_start(true);
+	CHECK(cache_fill(&cache, 2 * BLOCK_PAGES) == 0);
+	shrinker_register(&cache_shrinker);
 	balloon_set_target(BLOCK_PAGES);
 	CHECK(balloon_settle(~0ULL) == BALLOON_IDLE);
-	CHECK(c.asked > 0 && c.pages == 2 * BLOCK_PAGES);
+	CHECK(cache.asked > 0 && cache.pages == 2 * BLOCK_PAGES);
 	unsigned long used = used_pages();
 	CHECK(frames_populated() == tide_floor_pages(used)); /* what the floor keeps without the liar's count */
 	CHECK(balloon_stats()->refusals == 0);
 	CHECK_INVARIANTS();
-	cache_empty(&c);
-	shrinker_unregister(&s);
+	cache_empty(&cache);
+	shrinker_unregister(&cache_shrinker);
 	return 0;
 }
 
 /* With room to grow, the cache still goes first: the guest grows (pressure on the host) only once it is empty. */
 int test_shrinker_before_growth(void)
 {
-	static struct page_cache_app c;
-	static struct shrinker s;
-	c = (struct page_cache_app){0};
-	s = (struct shrinker){.name = "cache", .count = cache_count, .drop = cache_drop, .arg = &c};
+	cache_start(false);
 	unit_boot(32, 4);
-	CHECK(cache_fill(&c, BLOCK_PAGES) == 0);
-	shrinker_register(&s);
+	CHECK(cache_fill(&cache, BLOCK_PAGES) == 0);
+	shrinker_register(&cache_shrinker);
 	unsigned long held = frames_populated(), grown = balloon_stats()->shortage_grown;
 	unsigned long failures = page_alloc_failures();
 	bool grew = false;
 	for (unsigned long i = 0; i < 8 * BLOCK_PAGES && !grew; i++) {
 		CHECK(alloc_page() != NULL);
 		if (frames_populated() > held) {
-			CHECK(c.pages == 0); /* grown only with the cache gone */
+			CHECK(cache.pages == 0); /* grown only with the cache gone */
 			CHECK(balloon_stats()->shortage_grown == grown + 1);
 			grew = true;
 		}
 	}
-	CHECK(grew && c.dropped == BLOCK_PAGES);
+	CHECK(grew && cache.dropped == BLOCK_PAGES);
 	CHECK(page_alloc_failures() == failures);
 	CHECK_INVARIANTS();
-	shrinker_unregister(&s);
+	shrinker_unregister(&cache_shrinker);
 	return 0;
 }
