@@ -12,12 +12,23 @@ for deb in ./build/tide-host_*_amd64.deb; do
 	[ -f "$deb" ] && dpkg-deb -x "$deb" /
 done
 
+# tided_spawn: tided on /tmp/tided.conf in the background, its log appended to /tmp/tided.log (TIDED_PID)
+tided_spawn() {
+	"$TIDED" -c /tmp/tided.conf -v >> /tmp/tided.log 2>&1 &
+	TIDED_PID=$!
+}
+
+# tided_stop [-SIGNAL]: stop it (SIGTERM unless told) and wait until it is gone
+tided_stop() {
+	kill ${1:+"$1"} "$TIDED_PID"
+	wait "$TIDED_PID" 2>/dev/null || true
+}
+
 # tided_start CONFIG: a fresh tided (nothing left under /tool/tided) with CONFIG as its file
 tided_start() {
 	xenstore-rm /tool/tided 2>/dev/null
 	printf '%s\n' "$1" > /tmp/tided.conf
-	"$TIDED" -c /tmp/tided.conf -v >> /tmp/tided.log 2>&1 &
-	TIDED_PID=$!
+	tided_spawn
 	trap tided_finish EXIT
 	sleep 0.3
 	kill -0 "$TIDED_PID" || { echo "# tided did not start" >&2; return 1; }
@@ -135,10 +146,8 @@ tided_uncooperative_and_restart() {
 	if "$TIDECTL" set u min=abc 2>/dev/null; then echo "# min=abc accepted" >&2; return 1; fi
 	"$TIDECTL" set u max=400 >/dev/null
 	target=$(xsr u memory/target)
-	kill -9 "$TIDED_PID"
-	wait "$TIDED_PID" 2>/dev/null || true
-	"$TIDED" -c /tmp/tided.conf -v >> /tmp/tided.log 2>&1 &
-	TIDED_PID=$!
+	tided_stop -9
+	tided_spawn
 	sleep 2
 	[ "$(xsr u memory/uncooperative)" = 1 ] || { echo "# mark lost in the restart" >&2; return 1; }
 	[ "$(xsr u memory/target)" = "$target" ] || { echo "# target $target -> $(xsr u memory/target) KiB" >&2; return 1; }
@@ -237,8 +246,7 @@ rb min=128 max=1024"
 	create rb 128 1024 "alloc_mib=600 alloc_after_ms=3000 alloc_rate_mib_s=30"
 	wait_for 40 holds_at_least rb 300 || { echo "# rb never reached 300 MiB" >&2; return 1; }
 	wait_for 10 free_at_least rb 102400 || { echo "# rb never had 100 MiB free" >&2; return 1; }
-	kill -9 "$TIDED_PID"
-	wait "$TIDED_PID" 2>/dev/null || true
+	tided_stop -9
 	killed=$(now_ms)
 	sleep 2
 	# 60 MiB left: 2 s at the guest's pace, for the harness to read its counts and start tided again
@@ -325,16 +333,14 @@ g1 min=64"
 	timeout 5 "$TIDED" -c /tmp/huge.conf > /tmp/huge.log 2>&1 || rc=$?
 	echo "# reserve=99999: exit $rc: $(cat /tmp/huge.log)" >&2
 	{ [ "$rc" = 2 ] && grep -q "not below the host" /tmp/huge.log; } || return 1
-	kill "$TIDED_PID"
-	wait "$TIDED_PID" 2>/dev/null || true
+	tided_stop
 	! xenstore-exists /tool/tided/pid || { echo "# tided left its pid behind" >&2; return 1; }
 	rc=0
 	"$TIDECTL" status > /tmp/status.txt || rc=$?
 	sed 's/^/# stale: /' /tmp/status.txt >&2
 	{ [ "$rc" = 3 ] && grep -q "not running.*stale" /tmp/status.txt && grep -q "^g1 " /tmp/status.txt &&
 		awk '$1 == "g1" { exit !($9 == "?") }' /tmp/status.txt; } || return 1
-	"$TIDED" -c /tmp/tided.conf -v >> /tmp/tided.log 2>&1 &
-	TIDED_PID=$!
+	tided_spawn
 }
 
 # One line per event: a managed guest destroyed; host free below the
@@ -372,13 +378,11 @@ CFG
 	grep -q '^\[ *[0-9]*\.[0-9][0-9][0-9]\] tided: /tmp/tided.conf: line 1: .*kept the old configuration' /tmp/tided.log ||
 		{ echo "# no time-stamped line refusing the config" >&2; return 1; }
 	# a tided that starts on a host already below its reserve says so, without blaming anyone
-	kill "$TIDED_PID"
-	wait "$TIDED_PID" 2>/dev/null || true
+	tided_stop
 	sed -i "s/^memory = .*/memory = $(($(host_free_mib) - 40))/" /tmp/big.cfg
 	xl create -p /tmp/big.cfg > /dev/null
 	printf 'reserve=64\n' > /tmp/tided.conf
-	"$TIDED" -c /tmp/tided.conf -v >> /tmp/tided.log 2>&1 &
-	TIDED_PID=$!
+	tided_spawn
 	sleep 1.5
 	xl destroy big
 	[ "$(grep -c "below the reserve of 64 MiB as tided starts" /tmp/tided.log)" = 1 ] ||
@@ -449,15 +453,13 @@ tided_status_json() {
 		[ "$(json_field "$json" sj min_mib)" = "$6" ] && [ "$(json_field "$json" sj max_mib)" = "$7" ] &&
 		[ "$(json_field "$json" sj state)" = "\"$9\"" ] && [ "$6" = 96 ] && [ "$7" = 384 ] ||
 		{ echo "# the JSON and the table differ" >&2; return 1; }
-	kill "$TIDED_PID"
-	wait "$TIDED_PID" 2>/dev/null || true
+	tided_stop
 	rc=0
 	json=$("$TIDECTL" status --json) || rc=$?
 	echo "# stopped: exit $rc: $json" >&2
 	[ "$rc" = 3 ] && echo "$json" | grep -q '^{"tided":{"state":"not running","pid":null,' || return 1
 	[ "$(json_field "$json" sj state)" = '"?"' ] || return 1
-	"$TIDED" -c /tmp/tided.conf -v >> /tmp/tided.log 2>&1 &
-	TIDED_PID=$!
+	tided_spawn
 }
 
 # tidectl events streams tided's decisions as they are made: started
