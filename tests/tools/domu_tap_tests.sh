@@ -84,4 +84,18 @@ ok - domu/ab
 ok - domu/abc # took 3 s
 LOG
 
+# --why NAME: the "# " lines the failed test printed, since the TAP line before
+# its own (not the plan, not its neighbours' lines, not guest console lines),
+# so that CI, which shows only the end of make check's output, shows why
+why_log=$'1..3\n# plan domu/a\n# plan domu/b\n# plan domu/c\n# a: fine\nok - domu/a\n'
+why_log+=$'# b: held 384 MiB\r\n[guest b] # not this\n# b: tided log line\nnot ok - domu/b\n# c: later\nnot ok - domu/c'
+got=$("$here/tools/domu-tap" --why <(printf '%s\n' "$why_log") domu/b)
+if [[ $got == $'# b: held 384 MiB\n# b: tided log line' ]]; then
+	echo "ok - unit/domu_tap_why"
+else
+	echo "# got:"; sed 's/^/#   /' <<< "$got"
+	echo "not ok - unit/domu_tap_why"
+	failed=$((failed + 1))
+fi
+
 [[ $failed == 0 ]]
