@@ -433,6 +433,28 @@ json_field() {
 	echo "$1" | grep -o "{\"name\":\"$2\",[^}]*}" | sed -n "s/.*\"$3\":\([^,}]*\).*/\1/p"
 }
 
+# json_settled NAME JSON: NAME's object without the figures that change
+# between rounds by themselves (what it holds, what it has free)
+json_settled() { echo "$2" | grep -o "{\"name\":\"$1\",[^}]*}" | sed 's/"current_mib":[0-9]*,//; s/"free_mib":[0-9]*,//'; }
+
+# status_sandwich NAME: json (tidectl status --json) and row (NAME's row of
+# the table) read within one round: the table is read between two JSON reads
+# that agree on NAME (tided moves an idle guest's target at any round), up
+# to 10 tries
+status_sandwich() {
+	local i=0 again
+	while [ $i -lt 10 ]; do
+		json=$("$TIDECTL" status --json) || { echo "# status --json exit $? with tided running" >&2; return 1; }
+		row=$(tidectl_row "$1")
+		again=$("$TIDECTL" status --json) || return 1
+		[ "$(json_settled "$1" "$json")" = "$(json_settled "$1" "$again")" ] && return 0
+		sleep 0.3
+		i=$((i + 1))
+	done
+	echo "# $1's row changed at every one of 10 reads" >&2
+	return 1
+}
+
 # tidectl status --json holds what the table shows: the guest's row (its
 # domid, target, min, max and state, read from both within one round) and
 # tided's liveness; with tided stopped, "not running" and exit status 3.
@@ -442,8 +464,7 @@ tided_status_json() {
 	wait_node sj data/meminfo_total 30
 	wait_for 10 tidectl_row_is_there sj || { echo "# tided never managed sj" >&2; return 1; }
 	sleep 1
-	json=$("$TIDECTL" status --json) || { echo "# status --json exit $? with tided running" >&2; return 1; }
-	row=$(tidectl_row sj)
+	status_sandwich sj
 	echo "# json: $json" >&2
 	echo "# table: $row" >&2
 	[ "$(echo "$json" | wc -l)" = 1 ] && echo "$json" | grep -q '^{"tided":{"state":"running","pid":'"$TIDED_PID"',' ||
