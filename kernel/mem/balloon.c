@@ -40,11 +40,11 @@ void balloon_hold(bool on) { on_hold = on; }
 
 static unsigned long used_pages(void) { return frames_in_state(FRAME_USED) + frames_in_state(FRAME_RESERVED); }
 
-/* Used memory the shrinkers could not drop, plus a margin (tide/floor.h, tide/shrinker.h). */
-static unsigned long floor_pages(void)
+/* Used memory the shrinkers could not drop (DROPPABLE, their count), plus a margin (tide/floor.h, tide/shrinker.h). */
+static unsigned long floor_pages(unsigned long droppable)
 {
 	unsigned long used = used_pages();
-	return tide_floor_pages(used - MIN(shrinkers_droppable(), used));
+	return tide_floor_pages(used - MIN(droppable, used));
 }
 
 /* What a shrink step may give now: the free pages beyond the floor's margin over what is used now. */
@@ -59,8 +59,8 @@ const struct balloon_stats *balloon_stats(void)
 	stats.blocks_plugged = elastic_stats()->blocks_plugged;
 	stats.blocks_unplugged = elastic_stats()->blocks_unplugged;
 	stats.meta_moved = elastic_stats()->meta_moved;
-	stats.floor_pages = floor_pages();
-	stats.droppable_pages = shrinkers_droppable();
+	stats.droppable_pages = shrinkers_droppable(); /* one count, so that the floor and it agree */
+	stats.floor_pages = floor_pages(stats.droppable_pages);
 	return &stats;
 }
 
@@ -141,7 +141,7 @@ static enum balloon_state shrink_done(unsigned long goal)
 }
 
 /* What shrinking stops at: the target, or the floor when that is higher. */
-static unsigned long shrink_goal(void) { return MAX(stats.target_pages, floor_pages()); }
+static unsigned long shrink_goal(void) { return MAX(stats.target_pages, floor_pages(shrinkers_droppable())); }
 
 static enum balloon_state step_shrink(uint64_t now)
 {

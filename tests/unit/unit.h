@@ -44,6 +44,7 @@ int test_shrinker_drops_to_target_below_used(void);
 int test_shrinker_before_allocation_fails(void);
 int test_shrinker_that_lies_keeps_the_margin(void);
 int test_shrinker_before_growth(void);
+int test_shrinker_report_counts_once(void);
 int test_virtio_used_as_offered(void);
 int test_virtio_used_other_buffer(void);
 int test_virtio_wrote_too_much(void);

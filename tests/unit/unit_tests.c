@@ -381,6 +381,7 @@ static const struct {
 	{test_shrinker_before_allocation_fails, "shrinker_before_allocation_fails"},
 	{test_shrinker_that_lies_keeps_the_margin, "shrinker_that_lies_keeps_the_margin"},
 	{test_shrinker_before_growth, "shrinker_before_growth"},
+	{test_shrinker_report_counts_once, "shrinker_report_counts_once"},
 	{test_balloon_grows_by_hotplug, "balloon_grows_by_hotplug"},
 	{test_balloon_hold_stops_every_change, "balloon_hold_stops_every_change"},
 	{test_balloon_shrink_for_suspend_keeps_blocks, "balloon_shrink_for_suspend_keeps_blocks"},
