@@ -23,36 +23,18 @@
 #   tests/guest/bench_kvm.sh LOG [PASSES]
 set -uo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
-MIB=1048576 SIZE_MIB=1024
 log=$1 passes=${2:-5} name=bench/kvm port=$((20000 + RANDOM % 20000))
 . "$here/tests/guest/qmp.sh"
+. "$here/tests/guest/bench_kvm_lib.sh"
 fail() { echo "bench: the KVM boot failed: $1; see ${log#$here/}" >&2; pkill -f "tcp:127.0.0.1:$port,"; exit 1; }
 
-# stats NAME UNIT: the values on stdin as one BENCH line
-stats() {
-	sort -n | awk -v name="$1" -v unit="$2" '{ v[NR] = $1 } END {
-		if (NR == 0) exit 1
-		printf "BENCH %s %s %s min=%s max=%s n=%d\n", name, v[int((NR + 1) / 2)], unit, v[1], v[NR], NR }'
-}
-now_ns() { date +%s%N; }
 # held_line: the guest's lines "tide: target T MiB held, from F MiB in U us", as "T F U"
 held_line() { tr -d '\0' < "$log" | sed -n 's/^tide: target \([0-9]*\) MiB held, from \([0-9]*\) MiB in \([0-9]*\) us$/\1 \2 \3/p'; }
-# timed_size MIB: request MIB, print the ns until QEMU has MIB plugged (up to 60 s)
-timed_size() {
-	local t0 t1
-	t0=$(now_ns)
-	mem_request "$1" || fail "QEMU refused requested-size $1 MiB"
-	for _ in $(seq 60000); do [[ $(mem_size) == $(($1 * MIB)) ]] && break; done
-	t1=$(now_ns)
-	[[ $(mem_size) == $(($1 * MIB)) ]] || fail "requested $1 MiB, QEMU has $(($(mem_size) / MIB)) MiB plugged"
-	echo $((t1 - t0))
-}
 
 : > "$log"
-"$here/tools/qemurun" --quiet --mem 512 --maxmem 4096 --timeout 600 --log "$log" \
-	--qemu -object --qemu memory-backend-ram,id=vmem0,size=2G \
-	--qemu -device --qemu virtio-mem-pci,id=vm0,memdev=vmem0,block-size=2M,requested-size=0 \
-	--qemu -qmp --qemu "tcp:127.0.0.1:$port,server=on,wait=off" \
+qemu_opts=()
+for a in "${vmem_args[@]}"; do qemu_opts+=(--qemu "$a"); done
+"$here/tools/qemurun" --quiet --mem 512 --maxmem 4096 --timeout 600 --log "$log" "${qemu_opts[@]}" \
 	"$here/build/tide-devices-direct.elf" hold_s=500 raw_mib=$SIZE_MIB raw_passes="$passes" 2>> "$log" &
 qemu=$!
 qmp_connect
@@ -61,7 +43,7 @@ mem_request $SIZE_MIB || fail "QEMU refused requested-size $SIZE_MIB MiB"
 guest_says "^raw: done$" 300 || fail "the raw passes never ended"
 grep -a -q '^raw: [-0-9]* of ' "$log" && fail "a raw pass fell short"
 wait_mem_size $((SIZE_MIB * MIB)) 60 || fail "after the raw passes the guest did not plug $SIZE_MIB MiB"
-timed_size 0 > /dev/null
+timed_size 0 > /dev/null || exit 1
 for what in plug_map plug_touch unplug_map plug_request unplug_request; do
 	tr -d '\0' < "$log" | sed -n "s/^raw pass.* $what \([0-9]*\) .*/\1/p" | stats "raw_$what.kvm" MiB/s
 done
@@ -69,10 +51,10 @@ sleep 0.5 # the guest's line for that unplug comes a moment after QEMU's size
 held_from=$(($(held_line | wc -l) + 1)) # the guest's own times from here on: warm, as the raw passes after the first
 ups=() downs=() lat=()
 for _ in $(seq "$passes"); do
-	ups+=("$(timed_size $SIZE_MIB)")
-	downs+=("$(timed_size 0)")
-	lat+=("$(timed_size 2)")
-	timed_size 0 > /dev/null
+	v=$(timed_size $SIZE_MIB) || exit 1; ups+=("$v")
+	v=$(timed_size 0) || exit 1; downs+=("$v")
+	v=$(timed_size 2) || exit 1; lat+=("$v")
+	timed_size 0 > /dev/null || exit 1
 done
 held() { held_line | tail -n +"$held_from"; }
 held | awk -v m=$SIZE_MIB '$1 - $2 == m { printf "%d\n", m * 1e6 / $3 }' | stats plug.kvm MiB/s
