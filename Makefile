@@ -121,15 +121,20 @@ $(BUILD)/fuzz-core: $(FUZZ_SRC) $(wildcard include/tide/*.h kernel/include/tide/
 # tided and tidectl, the dom0 side (their own rules, if present)
 -include tided/tided.mk
 
-# The sampler of tided's benchmark (tests/domu/bench_fluid.sh), run in dom0
-# like tided and built the same way, on tided's wrappers of Xen's libraries
-BENCH_SAMPLER_SRC := $(wildcard tided/bench/*.c) tided/xs_io.c tided/xc_io.c
-$(BUILD)/bench-sampler: $(BENCH_SAMPLER_SRC) $(wildcard tided/bench/*.h) tided/xs_io.h tided/xc_io.h
+# The sampler of tided's benchmark (tests/domu/bench_fluid.sh) and the step
+# clock of the xl figures (tests/domu/bench_memset.sh), run in dom0 like
+# tided and built the same way, on tided's wrappers of Xen's libraries
+BENCH_XEN_IO := tided/xs_io.c tided/xc_io.c tided/xs_io.h tided/xc_io.h
+$(BUILD)/bench-sampler: tided/bench/sampler.c tided/bench/figures.c tided/bench/record.h $(BENCH_XEN_IO)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	@$(CC) $(TIDED_CFLAGS) -o $@ $(BENCH_SAMPLER_SRC) $(TIDED_LIBS)
+	@$(CC) $(TIDED_CFLAGS) -o $@ $(filter %.c,$^) $(TIDED_LIBS)
+$(BUILD)/bench-stepclock: tided/bench/stepclock.c $(BENCH_XEN_IO)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(CC) $(TIDED_CFLAGS) -o $@ $(filter %.c,$^) $(TIDED_LIBS)
 
-all: $(BUILD)/bench-sampler
+all: $(BUILD)/bench-sampler $(BUILD)/bench-stepclock
 
 # ---- make install: the library for applications outside the tree, and the host side ----
 # PREFIX/lib/libtide{,-pvh,-direct}.a, PREFIX/include/tide/ (the public

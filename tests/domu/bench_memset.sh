@@ -18,6 +18,9 @@
 #      it every 100 ms, each against what it said at 128 MiB plus the change;
 #      report_lag is how long the guest's view trailed xl list. Then the
 #      floor under a step: a no-op xl mem-set, and one poll of each guest.
+#   4c. The same steps timed by build/bench-stepclock, which writes
+#      memory/target itself and reads Xen's count in a loop: no xl, no poll
+#      period; until the count first moves, and until it is there.
 #   5. Usable memory at 128 MiB: Tide's data/meminfo_free, Linux's MemAvailable.
 # Every timed figure: "BENCH name median unit min=.. max=.. n=..".
 . ./tests/domu/lib.sh
@@ -200,6 +203,30 @@ done
 stats xl_memset_noop s 1000 $noops
 stats xl_poll.tide s 1000 $polls_tide
 stats xl_poll.linux s 1000 $polls_linux
+
+# 4c. the same steps with xl and the polls taken out: build/bench-stepclock
+# writes memory/target itself and reads Xen's count in a loop (libxenctrl),
+# for the time until the count first moves (the guest saw the target) and
+# until it is there. xl mem-set left Xen's maximum at 128 MiB + slack: raised
+# first, as create did.
+for g in tide tide_pvh linux; do
+	xl mem-max $g 2048
+	ups="" downs="" up_firsts="" down_firsts=""
+	for r in $(seq "$ROUNDS"); do
+		for to in $UP $BASE; do
+			line=$(./build/bench-stepclock "$(domid $g)" $to)
+			first=$(echo "$line" | sed -n 's/.* first_ms=\([0-9.]*\) .*/\1/p')
+			done_ms=$(echo "$line" | sed -n 's/.* done_ms=\([0-9.]*\)$/\1/p')
+			if [ $to = $UP ]; then ups="$ups $done_ms" up_firsts="$up_firsts $first"
+			else downs="$downs $done_ms" down_firsts="$down_firsts $first"; fi
+			sleep 1
+		done
+	done
+	stats xl_target_up.$g s 1000 $ups
+	stats xl_target_up_first.$g s 1000 $up_firsts
+	stats xl_target_down.$g s 1000 $downs
+	stats xl_target_down_first.$g s 1000 $down_firsts
+done
 
 # 5. usable memory at 128 MiB
 sleep 1
