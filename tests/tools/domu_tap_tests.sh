@@ -98,4 +98,16 @@ else
 	failed=$((failed + 1))
 fi
 
+# --why for a test that printed no line of its own (it never reported, as
+# when the boot stopped): the end of the log, where the stop shows
+printf '%s\n' "$why_log" 'xlrun: main.sh timed out after 1175s in dom0' > "$tmp/why.log"
+got=$("$here/tools/domu-tap" --why "$tmp/why.log" domu/d)
+if [[ $(tail -n 1 <<< "$got") == '# xlrun: main.sh timed out after 1175s in dom0' ]]; then
+	echo "ok - unit/domu_tap_why_never_reported"
+else
+	echo "# got:"; sed 's/^/#   /' <<< "$got"
+	echo "not ok - unit/domu_tap_why_never_reported"
+	failed=$((failed + 1))
+fi
+
 [[ $failed == 0 ]]
