@@ -43,7 +43,7 @@ mem_request $SIZE_MIB || fail "QEMU refused requested-size $SIZE_MIB MiB"
 guest_says "^raw: done$" 300 || fail "the raw passes never ended"
 grep -a -q '^raw: [-0-9]* of ' "$log" && fail "a raw pass fell short"
 wait_mem_size $((SIZE_MIB * MIB)) 60 || fail "after the raw passes the guest did not plug $SIZE_MIB MiB"
-timed_size 0 > /dev/null || exit 1
+timed_size 0 > /dev/null
 for what in plug_map plug_touch unplug_map plug_request unplug_request; do
 	tr -d '\0' < "$log" | sed -n "s/^raw pass.* $what \([0-9]*\) .*/\1/p" | stats "raw_$what.kvm" MiB/s
 done
@@ -54,7 +54,7 @@ for _ in $(seq "$passes"); do
 	v=$(timed_size $SIZE_MIB) || exit 1; ups+=("$v")
 	v=$(timed_size 0) || exit 1; downs+=("$v")
 	v=$(timed_size 2) || exit 1; lat+=("$v")
-	timed_size 0 > /dev/null || exit 1
+	timed_size 0 > /dev/null
 done
 held() { held_line | tail -n +"$held_from"; }
 held | awk -v m=$SIZE_MIB '$1 - $2 == m { printf "%d\n", m * 1e6 / $3 }' | stats plug.kvm MiB/s

@@ -17,20 +17,23 @@ stats() {
 }
 now_ns() { date +%s%N; }
 
+# size_there BYTES WANT MOST: QEMU's plugged BYTES are WANT, or (MOST above
+# WANT) at most MOST
+size_there() { [[ $1 == "$2" ]] || [[ -n $1 && $1 -le $3 && $3 -gt $2 ]]; }
+
 # timed_size MIB [DOWN_TO_MIB]: request MIB, print the ns until QEMU has MIB
 # plugged (or, given, at most DOWN_TO_MIB: what a guest that keeps some
 # plugged gets down to), up to 60 s. In a command substitution, whose
 # fail() ends only the subshell: v=$(timed_size ...) || exit 1
 timed_size() {
-	local t0 t1 most=$((${2:-$1} * MIB)) now
+	local t0 t1 want=$(($1 * MIB)) most=$((${2:-$1} * MIB)) now
 	t0=$(now_ns)
 	mem_request "$1" || fail "QEMU refused requested-size $1 MiB"
 	for _ in $(seq 60000); do
 		now=$(mem_size)
-		[[ $now == $(($1 * MIB)) ]] || [[ -n $now && $now -le $most && $most -gt $(($1 * MIB)) ]] && break
+		size_there "$now" $want $most && break
 	done
 	t1=$(now_ns)
-	[[ $now == $(($1 * MIB)) ]] || [[ -n $now && $now -le $most && $most -gt $(($1 * MIB)) ]] ||
-		fail "requested $1 MiB, QEMU has $((${now:-0} / MIB)) MiB plugged"
+	size_there "$now" $want $most || fail "requested $1 MiB, QEMU has $((${now:-0} / MIB)) MiB plugged"
 	echo $((t1 - t0))
 }

@@ -36,7 +36,7 @@ guest_says "^linux-kvm: up" 120 || fail "Linux never said it was up"
 grep -a -q "insmod .* failed" "$log" && fail "Linux could not load virtio-mem"
 guest_says "^MEM total_kib=" 10 || fail "Linux never printed its memory"
 before=$(mem_total)
-timed_size $SIZE_MIB > /dev/null || exit 1
+timed_size $SIZE_MIB > /dev/null
 for _ in $(seq 50); do [[ $(mem_total) -ge $((before + SIZE_MIB * 1024)) ]] && break; sleep 0.2; done
 [[ $(mem_total) -ge $((before + SIZE_MIB * 1024)) ]] ||
 	fail "$SIZE_MIB MiB plugged, but MemTotal went from $before only to $(mem_total) KiB"
@@ -49,7 +49,7 @@ for _ in $(seq "$passes"); do
 	v=$(timed_size $SIZE_MIB) || exit 1; ups+=("$v")
 	v=$(timed_size 0 "$left") || exit 1; downs+=("$v")
 	v=$(timed_size $((left + 2))) || exit 1; lat+=("$v")
-	timed_size 0 "$left" > /dev/null || exit 1
+	timed_size 0 "$left" > /dev/null
 done
 printf '%s\n' "${ups[@]}" | awk -v m=$((SIZE_MIB - left)) '{ printf "%d\n", m * 1e9 / $1 }' | stats plug_qmp.linux MiB/s
 printf '%s\n' "${downs[@]}" | awk -v m=$((SIZE_MIB - left)) '{ printf "%d\n", m * 1e9 / $1 }' | stats unplug_qmp.linux MiB/s
