@@ -17,7 +17,7 @@
  */
 struct page_cache_app {
 	void **head;
-	unsigned long pages, dropped, asked;
+	unsigned long pages, dropped, asked, counted; /* asked: drop calls; counted: count calls (drifting_count) */
 	bool lies; /* counts its pages but drops none */
 };
 
@@ -179,7 +179,7 @@ int test_shrinker_before_growth(void)
 static unsigned long drifting_count(void *arg)
 {
 	struct page_cache_app *c = arg;
-	return c->pages - (++c->asked % 2); /* one page fewer at every other call */
+	return c->pages - (++c->counted % 2); /* one page fewer at every other call */
 }
 
 int test_shrinker_report_counts_once(void)
